@@ -1,0 +1,40 @@
+import { z } from 'zod';
+
+/** Environment variables the service understands; every one has a sane default. */
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATA_DIR: z.string().min(1).default('data'),
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  REDIS_SERVER_BIN: z.string().min(1).default('redis-server'),
+  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ or -').default('vbr'),
+  PARTITIONS: z.coerce.number().int().min(1).max(1024).default(16),
+  COMMAND_RETENTION_SECONDS: z.coerce.number().int().min(60).default(24 * 3600),
+  JOB_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
+  FUNCTION_DEADLINE_MS: z.coerce.number().int().min(100).default(8000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  TZ_DEFAULT: z.string().default('Europe/Berlin'),
+  CALCOM_API_KEY: z.string().min(1).optional(),
+  CALCOM_BASE_URL: z.url().default('https://api.cal.com'),
+  CALCOM_WEBHOOK_SECRET: z.string().min(1).optional(),
+  RETELL_API_KEY: z.string().min(1).optional(),
+  AVAILABILITY_TTL_MS: z.coerce.number().int().min(0).default(30_000),
+  FRESH_VIEW_MS: z.coerce.number().int().min(0).default(5000),
+});
+
+export type Config = z.infer<typeof envSchema>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses the environment; a wrong value throws a ConfigError naming the variable and what it expects. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  const lines = parsed.error.issues.map((issue) => {
+    const name = issue.path.join('.');
+    return `  ${name}=${JSON.stringify(env[name] ?? '')}: ${issue.message}`;
+  });
+  throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+}
