@@ -5,7 +5,7 @@ const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   DATA_DIR: z.string().min(1).default('data'),
-  REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  REDIS_URL: z.url({ protocol: /^(rediss?|unix)$/, error: 'expected redis://host:port, rediss://… or unix:///path/to/redis.sock' }).optional(),
   REDIS_SERVER_BIN: z.string().min(1).default('redis-server'),
   QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ or -').default('vbr'),
   PARTITIONS: z.coerce.number().int().min(1).max(1024).default(16),
@@ -30,7 +30,9 @@ export class ConfigError extends Error {
 
 /** Parses the environment; a wrong value throws a ConfigError naming the variable and what it expects. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = envSchema.safeParse(env);
+  // An empty variable (`REDIS_URL=`) means "not set", as shells and systemd units write it.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const parsed = envSchema.safeParse(present);
   if (parsed.success) return parsed.data;
   const lines = parsed.error.issues.map((issue) => {
     const name = issue.path.join('.');

@@ -1,0 +1,80 @@
+// Actor runtime round trip vs. raw BullMQ (add + waitUntilFinished), measured in one run.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Queue, QueueEvents, Worker } from 'bullmq';
+import { pino } from 'pino';
+import { ActorRuntime } from '../src/runtime/actor-runtime.ts';
+import { defineActor } from '../src/runtime/actor.ts';
+import { EmbeddedRedis } from '../src/runtime/embedded-redis.ts';
+import { connectRedis } from '../src/runtime/redis-connection.ts';
+import { printTable, progress, runClosedLoop, type LatencySummary } from './lib.ts';
+
+const CONCURRENCY = [1, 64, 256];
+const TOTAL = (concurrency: number) => (concurrency === 1 ? 3000 : 20_000);
+const WARMUP = 500;
+const KEYS = 1000;
+
+const dir = mkdtempSync(join(tmpdir(), 'vbr-bench-'));
+const redis = await EmbeddedRedis.start({ dir });
+const endpoint = { path: redis.socketPath };
+const logger = pino({ level: 'warn' });
+let round = 0;
+
+async function measureRuntime(concurrency: number): Promise<LatencySummary> {
+  const runtime = await ActorRuntime.create({ redis: endpoint, prefix: `bench${++round}`, partitions: 16, retentionSeconds: 600, logger });
+  runtime.register(defineActor('slot', { noop: () => null }));
+  await runtime.startConsuming();
+  const ask = (i: number) => runtime.ask(`slot:c:${i % KEYS}`, { id: `r${round}-${i}`, type: 'noop' }, { deadlineMs: 30_000 });
+  await runClosedLoop(WARMUP, concurrency, (i) => ask(-1 - i));
+  const result = await runClosedLoop(TOTAL(concurrency), concurrency, ask);
+  await runtime.close();
+  return result;
+}
+
+async function measureRawBullmq(concurrency: number): Promise<LatencySummary> {
+  const connection = connectRedis(endpoint);
+  const prefix = `raw${++round}`;
+  const queue = new Queue('raw', { connection, prefix });
+  queue.setMaxListeners(0); // every waitUntilFinished listens for the queue closing
+  const events = new QueueEvents('raw', { connection: { path: redis.socketPath }, prefix });
+  const worker = new Worker('raw', async () => null, { connection, prefix, concurrency });
+  await Promise.all([events.waitUntilReady(), worker.waitUntilReady()]);
+  const keep = { age: 600 };
+  const call = async (i: number) => {
+    const job = await queue.add('noop', { i }, { jobId: `j${i}`, removeOnComplete: keep });
+    await job.waitUntilFinished(events, 30_000);
+  };
+  await runClosedLoop(WARMUP, concurrency, (i) => call(-1 - i));
+  const result = await runClosedLoop(TOTAL(concurrency), concurrency, call);
+  await worker.close();
+  await events.close();
+  await queue.close();
+  connection.disconnect();
+  return result;
+}
+
+const rows: Array<Record<string, string | number>> = [];
+const figures: Record<string, unknown> = {};
+for (const concurrency of CONCURRENCY) {
+  progress(`raw BullMQ, ${concurrency} askers …`);
+  const raw = await measureRawBullmq(concurrency);
+  progress(`actor runtime, ${concurrency} askers …`);
+  const actors = await measureRuntime(concurrency);
+  for (const [name, s] of [['actor runtime (16 mailboxes)', actors], ['raw BullMQ (1 queue)', raw]] as const) {
+    rows.push({ system: name, askers: concurrency, commands: s.count, 'p50 ms': s.p50, 'p95 ms': s.p95, 'p99 ms': s.p99, 'cmd/s': s.perSecond });
+  }
+  figures[`askers_${concurrency}`] = { runtime: actors, raw, throughputRatio: Math.round((actors.perSecond / raw.perSecond) * 100) / 100 };
+}
+
+await redis.stop();
+rmSync(dir, { recursive: true, force: true });
+
+printTable(rows);
+const at1 = figures.askers_1 as { runtime: LatencySummary };
+const at64 = figures.askers_64 as { runtime: LatencySummary; throughputRatio: number };
+console.log(
+  `targets: p50 at 1 asker ${at1.runtime.p50} ms (≤ 1.5), ${at64.runtime.perSecond} cmd/s at 64 askers (≥ 3000), ` +
+    `${Math.round(at64.throughputRatio * 100)} % of raw BullMQ (≥ 60 %)`,
+);
+console.log(JSON.stringify({ bench: 'runtime', ...figures }));

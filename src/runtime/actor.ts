@@ -1,0 +1,30 @@
+import type { Logger } from 'pino';
+
+/** What a handler sees besides its input: the key it owns and a logger bound to the command. */
+export interface ActorContext {
+  key: string;
+  commandId: string;
+  callId: string | undefined;
+  deadline: number;
+  log: Logger;
+}
+
+export type Handler<In = any, Out = unknown> = (ctx: ActorContext, input: In) => Promise<Out> | Out;
+
+/**
+ * A virtual object in the Restate sense: a name plus a map of handlers. Keys of the form
+ * `{name}:{…}` are routed to it; each key's commands run one at a time, in order.
+ * Effects (store, Cal.com client, clock) are closed over when the actor is built.
+ */
+export interface Actor {
+  name: string;
+  handlers: Record<string, Handler>;
+}
+
+export function defineActor<H extends Record<string, Handler>>(name: string, handlers: H): Actor & { handlers: H } {
+  return { name, handlers };
+}
+
+export function actorNameOf(key: string): string {
+  return key.slice(0, key.indexOf(':'));
+}

@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, afterEach, describe, test } from 'node:test';
+import type { Redis } from 'ioredis';
+import { ActorRuntime } from '../../src/runtime/actor-runtime.ts';
+import { connectRedis } from '../../src/runtime/redis-connection.ts';
+import { testLogger } from '../helpers/logger.ts';
+import { startTestRedis, uniquePrefix } from '../helpers/redis.ts';
+import { createProbeActor } from './fixtures/probe-actor.ts';
+
+describe('commands: idempotency, failures, deadlines, shutdown', () => {
+  let redis: Awaited<ReturnType<typeof startTestRedis>>;
+  let state: Redis;
+  let runtime: ActorRuntime;
+  let prefix: string;
+
+  before(async () => {
+    redis = await startTestRedis();
+    state = connectRedis(redis.endpoint);
+  });
+  after(async () => {
+    state.disconnect();
+    await redis.stop();
+  });
+  beforeEach(async () => {
+    prefix = uniquePrefix('cmd');
+    runtime = await ActorRuntime.create({ redis: redis.endpoint, prefix, partitions: 4, retentionSeconds: 600, logger: testLogger, pollIntervalMs: 200 });
+    runtime.register(createProbeActor(state, prefix));
+    await runtime.startConsuming();
+  });
+  afterEach(() => runtime.close());
+
+  test('a repeated command id runs once and returns the first result', async () => {
+    const first = await runtime.ask('probe:a', { id: 'call-1:book:10:30', type: 'count', payload: {} });
+    const again = await runtime.ask('probe:a', { id: 'call-1:book:10:30', type: 'count', payload: { workMs: 5 } });
+    assert.deepEqual(again, first);
+    assert.ok(first.ok);
+    assert.equal(await state.get(`${prefix}:runs:call-1:book:10:30`), '1');
+  });
+
+  test('concurrent repeats of one id run once; all askers get the same reply', async () => {
+    const replies = await Promise.all(
+      Array.from({ length: 20 }, () => runtime.ask('probe:b', { id: '12345', type: 'count', payload: { workMs: 30 } })),
+    );
+    for (const reply of replies) assert.deepEqual(reply, replies[0]);
+    assert.deepEqual(replies[0], { ok: true, value: { runs: 1, pid: process.pid } });
+    assert.equal(await state.get(`${prefix}:runs:12345`), '1');
+  });
+
+  test('a handler that throws yields a structured failure, and the key keeps working', async () => {
+    const reply = await runtime.ask('probe:c', { id: 'f1', type: 'fail' });
+    assert.deepEqual(reply, { ok: false, error: { code: 'handler_error', message: 'Kalender nicht erreichbar' } });
+    const next = await runtime.ask('probe:c', { id: 'f2', type: 'count', payload: {} });
+    assert.equal(next.ok, true);
+  });
+
+  test('unknown command types and malformed commands are refused clearly', async () => {
+    const unknown = await runtime.ask('probe:c', { id: 'u1', type: 'teleport' });
+    assert.equal(unknown.ok, false);
+    assert.equal(!unknown.ok && unknown.error.code, 'unknown_command');
+    const badKey = await runtime.ask('no key here', { id: 'u2', type: 'count' });
+    assert.equal(!badKey.ok && badKey.error.code, 'invalid_command');
+    const noId = await runtime.ask('probe:c', { id: '', type: 'count' });
+    assert.equal(!noId.ok && noId.error.code, 'invalid_command');
+  });
+
+  test('a passed deadline gives a timeout reply; the command completes and asking again returns its result', async () => {
+    const started = Date.now();
+    const reply = await runtime.ask('probe:d', { id: 'slow-1', type: 'count', payload: { workMs: 600 } }, { deadlineMs: 100 });
+    assert.ok(Date.now() - started < 500, 'the asker was not kept waiting past its deadline');
+    assert.equal(!reply.ok && reply.error.code, 'timeout');
+    const later = await runtime.ask('probe:d', { id: 'slow-1', type: 'count', payload: {} }, { deadlineMs: 5000 });
+    assert.deepEqual(later, { ok: true, value: { runs: 1, pid: process.pid } });
+  });
+
+  test('tell queues without waiting; the command still runs in order', async () => {
+    await runtime.tell('probe:e', { id: 'e1', type: 'step', payload: { seq: 1, workMs: 50 } });
+    const reply = await runtime.ask<{ previous: number }>('probe:e', { id: 'e2', type: 'step', payload: { seq: 2 } });
+    assert.ok(reply.ok);
+    assert.equal(reply.value.previous, 1, 'the told command ran first');
+  });
+
+  test('close lets the in-flight command finish and refuses new work', async () => {
+    const inFlight = runtime.ask('probe:f', { id: 'g1', type: 'count', payload: { workMs: 300 } });
+    await new Promise((r) => setTimeout(r, 100));
+    await runtime.close();
+    assert.deepEqual(await inFlight, { ok: true, value: { runs: 1, pid: process.pid } });
+    const refused = await runtime.ask('probe:f', { id: 'g2', type: 'count' });
+    assert.equal(!refused.ok && refused.error.code, 'closed');
+  });
+});

@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { EmbeddedRedis, RedisNotInstalledError } from '../../src/runtime/embedded-redis.ts';
+import { connectRedis } from '../../src/runtime/redis-connection.ts';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+test('embedded redis starts on a private socket, keeps data across a restart, and stops', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vbr-embedded-'));
+  try {
+    const first = await EmbeddedRedis.start({ dir });
+    const pid = first.pid()!;
+    assert.ok(alive(pid));
+    const client = connectRedis({ path: first.socketPath });
+    assert.equal(await client.config('GET', 'port').then((r) => (r as string[])[1]), '0', 'no TCP port is opened');
+    assert.equal(await client.config('GET', 'appendonly').then((r) => (r as string[])[1]), 'yes');
+    await client.set('queued-command', 'survives');
+    client.disconnect();
+    await first.stop();
+    assert.equal(alive(pid), false, 'the server process is gone after stop');
+
+    const second = await EmbeddedRedis.start({ dir });
+    const again = connectRedis({ path: second.socketPath });
+    assert.equal(await again.get('queued-command'), 'survives');
+    again.disconnect();
+    await second.stop();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a server left running by a killed run is adopted, not started twice', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vbr-embedded-'));
+  try {
+    const first = await EmbeddedRedis.start({ dir });
+    const adopted = await EmbeddedRedis.start({ dir });
+    assert.equal(adopted.pid(), first.pid());
+    await adopted.stop();
+    assert.equal(alive(first.pid()!), false);
+    assert.equal(existsSync(first.socketPath), false);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a missing redis-server binary gives a message saying how to install it or set REDIS_URL', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vbr-embedded-'));
+  try {
+    await assert.rejects(EmbeddedRedis.start({ dir, bin: 'redis-server-that-is-not-installed' }), (error: Error) => {
+      assert.ok(error instanceof RedisNotInstalledError);
+      assert.match(error.message, /apt-get install -y redis-server/);
+      assert.match(error.message, /REDIS_URL/);
+      return true;
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
