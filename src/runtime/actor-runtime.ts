@@ -46,6 +46,9 @@ export class ActorRuntime {
   private readonly actors = new Map<string, Actor>();
   private readonly workers: Worker[] = [];
   private closing = false;
+  /** Resolves once local workers have stopped; waiting asks then settle from stored results. */
+  private workersStopped!: () => void;
+  private readonly stopped = new Promise<void>((resolve) => (this.workersStopped = resolve));
   private readonly now: () => number;
 
   private constructor(
@@ -127,7 +130,9 @@ export class ActorRuntime {
         };
         timer = setTimeout(tick, Math.min(pollEvery, deadlineMs));
       });
-      const reply = await Promise.race([waiting.reply, polled]);
+      const settledOnClose = this.stopped.then(() => this.finishedReply(queue, jobId).catch(() => undefined));
+      const reply = await Promise.race([waiting.reply, polled, settledOnClose]);
+      if (!reply && this.closing) return failure('closed', 'runtime is shutting down');
       return (reply ??
         failure('timeout', `command ${command.id} did not finish within ${deadlineMs} ms; it is still running — ask again with the same id for its result`)) as Reply<T>;
     } catch (error) {
@@ -151,7 +156,7 @@ export class ActorRuntime {
     if (this.closing) return;
     this.closing = true;
     await Promise.all(this.workers.map((worker) => worker.close()));
-    this.replies.resolveAll(failure('closed', 'runtime is shutting down'));
+    this.workersStopped();
     await Promise.all(this.queues.map((queue) => queue.close()));
     await this.replies.close();
     await this.client.quit().catch(() => this.client.disconnect());

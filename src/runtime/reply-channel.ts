@@ -45,12 +45,6 @@ export class ReplyChannel {
     return { reply, cancel };
   }
 
-  /** Resolves every waiter with the same reply (used on shutdown). */
-  resolveAll(reply: Reply): void {
-    for (const set of this.waiters.values()) for (const resolve of set) resolve(reply);
-    this.waiters.clear();
-  }
-
   private deliver(message: string): void {
     const newline = message.indexOf('\n');
     const set = this.waiters.get(message.slice(0, newline));
