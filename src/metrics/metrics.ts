@@ -70,7 +70,7 @@ export type RetellFunctionOutcome = (typeof RETELL_FUNCTION_OUTCOMES)[number];
 
 /**
  * `calcom_request_duration_seconds{operation}`. `status` is the HTTP status code as a string
- * ("200", "409", …), or `timeout` / `network_error` when no response arrived.
+ * ("200", "409", …), or `timeout` / `network` when no response arrived (as the Cal.com client reports it).
  */
 export const CALCOM_OPERATIONS = [
   'slots',
@@ -156,7 +156,7 @@ export function createMetrics(registry: Registry = new Registry(), options: Metr
     }),
     calcomRequestDuration: new Histogram({
       name: 'calcom_request_duration_seconds',
-      help: 'Cal.com API v2 request duration, by operation and HTTP status (or timeout / network_error).',
+      help: 'Cal.com API v2 request duration, by operation and HTTP status (or timeout / network).',
       labelNames: ['operation', 'status'] as const,
       buckets: [...LATENCY_BUCKETS],
       registers,

@@ -1,0 +1,58 @@
+/** Cal.com API v2 access: client, errors, wire schemas and webhook signatures. */
+export {
+  CalcomClient,
+  type BookingPage,
+  type CallOptions,
+  type CalcomClientOptions,
+  type CalcomLogger,
+  type CalcomRequestObservation,
+} from './client.ts';
+export {
+  CalcomError,
+  CalcomUnknownOutcomeError,
+  isAlreadyCancelled,
+  isCalcomError,
+  isNotFound,
+  isSlotTaken,
+  isUnknownOutcome,
+  type CalcomErrorDetail,
+  type CalcomErrorKind,
+} from './errors.ts';
+export {
+  API_VERSION,
+  BOOKINGS_API_VERSION,
+  CALCOM_OPERATIONS,
+  IDEMPOTENT,
+  SLOTS_API_VERSION,
+  isCalcomOperation,
+  type CalcomOperation,
+} from './operations.ts';
+export {
+  createBookingReconciled,
+  findBookingByMetadata,
+  rescheduleBookingReconciled,
+  type BookingApi,
+  type CreateOutcome,
+  type MetadataQuery,
+  type ReconcileOptions,
+  type RescheduleOutcome,
+} from './reconcile.ts';
+export { DEFAULT_RETRY_POLICY, backoffDelayMs, retryAfterMs, type RetryPolicy } from './retry.ts';
+export {
+  E164,
+  normalizePhoneNumber,
+  type BookingStatus,
+  type CalcomBooking,
+  type CalcomPagination,
+  type CalcomReservation,
+  type CalcomSlot,
+  type CancelBookingInput,
+  type CreateBookingInput,
+  type GetSlotsInput,
+  type ListBookingsInput,
+  type RescheduleBookingInput,
+  type ReserveSlotInput,
+  type SlotsByDate,
+} from './schemas.ts';
+export { NO_SECRET_SIGNATURE, signCalPayload, verifyCalSignature } from './signature.ts';
+export { flattenSlots } from './slots.ts';

@@ -1,0 +1,216 @@
+import { z } from 'zod';
+import { DateTime, IANAZone } from 'luxon';
+
+/*
+ * Wire shapes of Cal.com API v2 (bookings 2024-08-13, slots 2024-09-04).
+ * Responses are parsed loosely (unknown fields kept) so that Cal.com adding a field
+ * never breaks bookings; only what we rely on is required.
+ * Requests are parsed strictly so that we never send a body Cal.com answers with 400.
+ */
+
+// ---------- responses ----------
+
+export const calcomErrorBodySchema = z.looseObject({
+  status: z.literal('error'),
+  timestamp: z.string().optional(),
+  path: z.string().optional(),
+  error: z.looseObject({
+    code: z.string().optional(),
+    message: z.string().optional(),
+    details: z.unknown().optional(),
+  }),
+});
+
+/** Metadata values are strings in 2024-08-13; newer versions also return numbers/booleans. */
+const metadataOutSchema = z
+  .record(z.string(), z.unknown())
+  .nullish()
+  .transform((m): Record<string, string> => {
+    const out: Record<string, string> = {};
+    for (const [k, v] of Object.entries(m ?? {})) out[k] = typeof v === 'string' ? v : JSON.stringify(v);
+    return out;
+  });
+
+export const bookingAttendeeSchema = z.looseObject({
+  name: z.string(),
+  email: z.string().nullish(),
+  timeZone: z.string().nullish(),
+  language: z.string().nullish(),
+  phoneNumber: z.string().nullish(),
+  absent: z.boolean().nullish(),
+});
+
+export const bookingHostSchema = z.looseObject({
+  id: z.number(),
+  name: z.string().nullish(),
+  email: z.string().nullish(),
+  timeZone: z.string().nullish(),
+});
+
+export const bookingSchema = z.looseObject({
+  id: z.number().int(),
+  uid: z.string().min(1),
+  title: z.string().nullish(),
+  // A string rather than an enum: a new Cal.com status must not turn a booking into an error.
+  status: z.string(),
+  start: z.string(),
+  end: z.string(),
+  duration: z.number().nullish(),
+  eventTypeId: z.number().int().nullish(),
+  eventType: z.looseObject({ id: z.number().int(), slug: z.string().nullish() }).nullish(),
+  hosts: z.array(bookingHostSchema).nullish().transform((h) => h ?? []),
+  attendees: z.array(bookingAttendeeSchema).nullish().transform((a) => a ?? []),
+  metadata: metadataOutSchema,
+  location: z.string().nullish(),
+  cancellationReason: z.string().nullish(),
+  reschedulingReason: z.string().nullish(),
+  rescheduledFromUid: z.string().nullish(),
+  rescheduledToUid: z.string().nullish(),
+  createdAt: z.string().nullish(),
+  updatedAt: z.string().nullish(),
+});
+export type CalcomBooking = z.output<typeof bookingSchema>;
+export type BookingStatus = 'accepted' | 'pending' | 'cancelled' | 'rejected';
+
+export const slotSchema = z.looseObject({ start: z.string(), end: z.string().optional() });
+/** Slots keyed by local date (YYYY-MM-DD in the requested time zone). */
+export const slotsByDateSchema = z.record(z.string(), z.array(slotSchema));
+export type CalcomSlot = z.output<typeof slotSchema>;
+export type SlotsByDate = z.output<typeof slotsByDateSchema>;
+
+export const reservationSchema = z.looseObject({
+  eventTypeId: z.number().int(),
+  slotStart: z.string(),
+  slotEnd: z.string(),
+  slotDuration: z.number(),
+  reservationUid: z.string().min(1),
+  reservationDuration: z.number(),
+  reservationUntil: z.string(),
+});
+export type CalcomReservation = z.output<typeof reservationSchema>;
+
+export const paginationSchema = z.looseObject({
+  totalItems: z.number().int(),
+  remainingItems: z.number().int(),
+  itemsPerPage: z.number().int(),
+  currentPage: z.number().int(),
+  totalPages: z.number().int(),
+  hasNextPage: z.boolean(),
+  hasPreviousPage: z.boolean(),
+});
+export type CalcomPagination = z.output<typeof paginationSchema>;
+
+export const successEnvelope = <T extends z.ZodType>(data: T) =>
+  z.looseObject({ status: z.literal('success'), data });
+
+export const bookingListEnvelopeSchema = z.looseObject({
+  status: z.literal('success'),
+  data: z.array(bookingSchema),
+  pagination: paginationSchema.optional(),
+});
+
+// ---------- requests ----------
+
+/** E.164: what libphonenumber's isValidPhoneNumber accepts in international form, roughly. */
+export const E164 = /^\+[1-9]\d{6,14}$/;
+
+/** Strips spaces, dashes, dots and brackets; turns a leading 00 into +. Undefined if still not E.164. */
+export function normalizePhoneNumber(raw: string): string | undefined {
+  let p = raw.replace(/[\s\-./()]/g, '');
+  if (p.startsWith('00')) p = `+${p.slice(2)}`;
+  return E164.test(p) ? p : undefined;
+}
+
+/** Accepts a Date or an ISO string with an offset; yields UTC ISO with milliseconds and `Z`. */
+export const utcInstantSchema = z.union([z.date(), z.string()]).transform((value, ctx) => {
+  const dt =
+    value instanceof Date
+      ? DateTime.fromJSDate(value)
+      : DateTime.fromISO(value, { setZone: true });
+  const hasOffset = value instanceof Date || /(Z|[+-]\d\d:?\d\d)$/i.test(value);
+  if (!dt.isValid || !hasOffset) {
+    ctx.addIssue({ code: 'custom', message: 'must be an ISO 8601 instant with an offset (e.g. 2025-01-10T09:00:00Z)' });
+    return z.NEVER;
+  }
+  return dt.toUTC().toISO() as string;
+});
+
+const timeZoneSchema = z.string().refine((tz) => IANAZone.isValidZone(tz), 'must be an IANA time zone');
+
+/** Cal.com limits (validate-metadata.ts): ≤ 50 keys, keys ≤ 40 chars, string values ≤ 500 chars. */
+export const metadataInSchema = z
+  .record(z.string().min(1).max(40), z.string().max(500))
+  .refine((m) => Object.keys(m).length <= 50, 'metadata may have at most 50 keys');
+
+export const attendeeInSchema = z
+  .strictObject({
+    name: z.string().trim().min(1),
+    email: z.email().optional(),
+    timeZone: timeZoneSchema,
+    phoneNumber: z.string().regex(E164, 'phoneNumber must be E.164, e.g. +491701234567').optional(),
+    language: z.string().regex(/^[a-z]{2}(-[A-Za-z]{2,4})?$/).default('de'),
+  })
+  .refine((a) => a.email !== undefined || a.phoneNumber !== undefined, 'attendee needs email or phoneNumber');
+
+export const createBookingInputSchema = z.strictObject({
+  start: utcInstantSchema,
+  eventTypeId: z.number().int().positive(),
+  attendee: attendeeInSchema,
+  metadata: metadataInSchema.optional(),
+  bookingFieldsResponses: z
+    .record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.array(z.string())]))
+    .optional(),
+  guests: z.array(z.email()).optional(),
+  /** Only for multi-duration event types; Cal.com answers 400 otherwise. */
+  lengthInMinutes: z.number().int().positive().optional(),
+  reservedSlotUid: z.string().min(1).optional(),
+});
+export type CreateBookingInput = z.input<typeof createBookingInputSchema>;
+export type CreateBookingBody = z.output<typeof createBookingInputSchema>;
+
+export const rescheduleBookingInputSchema = z.strictObject({
+  start: utcInstantSchema,
+  reschedulingReason: z.string().optional(),
+  rescheduledBy: z.email().optional(),
+  reservedSlotUid: z.string().min(1).optional(),
+});
+export type RescheduleBookingInput = z.input<typeof rescheduleBookingInputSchema>;
+
+export const cancelBookingInputSchema = z.strictObject({
+  cancellationReason: z.string().optional(),
+});
+export type CancelBookingInput = z.input<typeof cancelBookingInputSchema>;
+
+export const reserveSlotInputSchema = z.strictObject({
+  eventTypeId: z.number().int().positive(),
+  slotStart: utcInstantSchema,
+  /** Only for variable-length event types. */
+  slotDuration: z.number().int().positive().optional(),
+  /** Minutes; needs an API key. Cal.com's default is 5. */
+  reservationDuration: z.number().int().positive().optional(),
+});
+export type ReserveSlotInput = z.input<typeof reserveSlotInputSchema>;
+
+export const getSlotsInputSchema = z.strictObject({
+  eventTypeId: z.number().int().positive(),
+  start: utcInstantSchema,
+  end: utcInstantSchema,
+  /** Only changes how slot times are rendered (and which local date they are keyed by). */
+  timeZone: timeZoneSchema.optional(),
+  format: z.enum(['time', 'range']).optional(),
+  duration: z.number().int().positive().optional(),
+  bookingUidToReschedule: z.string().optional(),
+});
+export type GetSlotsInput = z.input<typeof getSlotsInputSchema>;
+
+export const listBookingsInputSchema = z.strictObject({
+  eventTypeId: z.number().int().positive().optional(),
+  afterStart: utcInstantSchema.optional(),
+  beforeEnd: utcInstantSchema.optional(),
+  attendeeEmail: z.string().optional(),
+  status: z.array(z.enum(['upcoming', 'recurring', 'past', 'cancelled', 'unconfirmed'])).optional(),
+  sortStart: z.enum(['asc', 'desc']).optional(),
+  take: z.number().int().min(1).max(250).optional(),
+  skip: z.number().int().min(0).optional(),
+});
+export type ListBookingsInput = z.input<typeof listBookingsInputSchema>;
