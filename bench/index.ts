@@ -1,6 +1,7 @@
 // `npm run bench -- <name>`: runs one benchmark; each prints a table and, last, one JSON line.
 const benches: Record<string, () => Promise<unknown>> = {
   runtime: () => import('./runtime.ts'),
+  stats: () => import('./stats.ts'),
 };
 
 const name = process.argv[2];

@@ -45,6 +45,8 @@ export interface CommandInput {
 export class ActorRuntime {
   private readonly actors = new Map<string, Actor>();
   private readonly workers: Worker[] = [];
+  /** Job ids whose handler asked to release the command id once the job is finished. */
+  private readonly released = new Set<string>();
   private closing = false;
   /** Resolves once local workers have stopped; waiting asks then settle from stored results. */
   private workersStopped!: () => void;
@@ -97,6 +99,10 @@ export class ActorRuntime {
         autorun: false,
       });
       worker.on('error', (error) => this.options.logger.error({ err: error, queue: queue.name }, 'worker error'));
+      worker.on('completed', (job) => {
+        if (!this.released.delete(job.id!)) return;
+        job.remove().catch((error) => this.options.logger.warn({ err: error, jobId: job.id }, 'could not release command id'));
+      });
       this.workers.push(worker);
       void worker.run();
     }
@@ -196,21 +202,21 @@ export class ActorRuntime {
     const command = job.data;
     const waitSeconds = Math.max(0, this.now() - job.timestamp) / 1000;
     const log = this.options.logger.child({ commandId: command.id, key: command.key, type: command.type, callId: command.callId });
-    const reply = await this.dispatch(command, log);
+    const reply = await this.dispatch(command, log, () => this.released.add(job.id!));
     this.options.observer?.jobFinished?.(reply.ok ? 'completed' : 'failed', waitSeconds);
     // Reply before BullMQ marks the job finished: the asker needs not wait for that round trip.
     await this.replies.publish(job.id!, reply).catch((error) => log.warn({ err: error }, 'reply publish failed; asker will poll'));
     return reply;
   }
 
-  private async dispatch(command: Command, log: Logger): Promise<Reply> {
+  private async dispatch(command: Command, log: Logger, releaseId: () => void): Promise<Reply> {
     const handler = this.actors.get(actorNameOf(command.key))?.handlers[command.type];
     if (!handler) {
       log.warn('no handler for command');
       return failure('unknown_command', `no handler "${command.type}" for key ${command.key}`);
     }
     try {
-      const ctx = { key: command.key, commandId: command.id, callId: command.callId, deadline: command.deadline, log };
+      const ctx = { key: command.key, commandId: command.id, callId: command.callId, deadline: command.deadline, log, releaseId };
       const value = await handler(ctx, command.payload);
       return { ok: true, value: value ?? null };
     } catch (error) {

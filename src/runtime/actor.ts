@@ -7,6 +7,12 @@ export interface ActorContext {
   callId: string | undefined;
   deadline: number;
   log: Logger;
+  /**
+   * Marks this run's reply as not final: the asker still receives it, but the command id
+   * is released afterwards, so asking again with the same id runs the command again
+   * (for transient failures such as Cal.com being down).
+   */
+  releaseId(): void;
 }
 
 export type Handler<In = any, Out = unknown> = (ctx: ActorContext, input: In) => Promise<Out> | Out;

@@ -9,8 +9,11 @@ import { normal, type Rng } from './rng.ts';
  * - `drop`: the connection is destroyed before anything is done
  * - `take_effect_then_drop`: the request is carried out, then the connection is
  *   destroyed instead of answering — the "unknown outcome" a client must reconcile
+ * - `shift_start`: a create books 30 minutes later than asked (a misbehaving Cal.com
+ *   answering with another booking than the one requested)
+ * - `none`: no fault; a placeholder in scripted queues ("the second create fails")
  */
-export const FAULT_KINDS = ['429', '5xx', 'timeout', 'drop', 'take_effect_then_drop'] as const;
+export const FAULT_KINDS = ['429', '5xx', 'timeout', 'drop', 'take_effect_then_drop', 'shift_start', 'none'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export type LatencySpec =

@@ -53,6 +53,12 @@ export interface CalcomSimulator {
 
 const MAX_BODY = 1 << 20;
 
+/** The `shift_start` fault: the booking is made half an hour later than the body asks. */
+function shiftStart(body: unknown): void {
+  const request = body as { start?: unknown } | undefined;
+  if (typeof request?.start === 'string') request.start = new Date(Date.parse(request.start) + 30 * 60_000).toISOString();
+}
+
 async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -118,6 +124,7 @@ export async function startCalcomSimulator(options: CalcomSimulatorOptions = {})
     }
 
     const decision: FaultDecision = state.faults.decide(op);
+    if (decision.fault === 'none') decision.fault = undefined;
     if (decision.fault) state.countFault(decision.fault);
     // Latency is not cut short when the client gives up: like Cal.com, the request is
     // still carried out, which is exactly how a client timeout becomes an unknown outcome.
@@ -156,7 +163,9 @@ export async function startCalcomSimulator(options: CalcomSimulatorOptions = {})
     let status: number;
     let body: unknown;
     try {
-      ({ status, body } = match.run(state, { method: req.method ?? 'GET', pathname, query, headers: req.headers, body: parseJson(text) }));
+      const requestBody = parseJson(text);
+      if (decision.fault === 'shift_start') shiftStart(requestBody);
+      ({ status, body } = match.run(state, { method: req.method ?? 'GET', pathname, query, headers: req.headers, body: requestBody }));
     } catch (err) {
       if (!(err instanceof SimHttpError)) throw err;
       status = err.status;

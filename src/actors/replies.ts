@@ -1,0 +1,22 @@
+/** What slot-actor commands answer. `code` values are machine-readable and stable. */
+
+export interface BookedAppointment {
+  appointmentId: number;
+  serviceId: string;
+  start: string;
+  end: string;
+  calcomUids: string[];
+}
+
+export type BookReply =
+  | { status: 'booked'; appointment: BookedAppointment }
+  | { status: 'slot_unavailable'; code: 'slot_no_longer_available'; reason: 'local_conflict' | 'calcom_unavailable' | 'calcom_taken' }
+  | { status: 'rejected'; code: string; message: string }
+  | { status: 'error'; code: string; message: string };
+
+export type CancelReply =
+  | { status: 'cancelled'; appointmentId: number; calcomUids: string[] }
+  | { status: 'rejected'; code: 'appointment_not_found' | 'already_cancelled' | 'wrong_actor'; message: string }
+  | { status: 'error'; code: string; message: string };
+
+export type ReconcileReply = { status: 'reconciled'; action: string };

@@ -1,0 +1,111 @@
+import type { BookInput } from '../actors/book.ts';
+import type { CancelInput } from '../actors/cancel.ts';
+import type { BookReply, CancelReply } from '../actors/replies.ts';
+import type { RescheduleInput } from '../actors/reschedule.ts';
+import { slotKeyAt } from '../actors/slot-key.ts';
+import { nearestAlternatives } from '../availability/alternatives.ts';
+import type { AvailabilityCache } from '../availability/cache.ts';
+import { freeStarts } from '../availability/free-starts.ts';
+import type { CatalogIndex, ServiceEntry } from '../catalog/index.ts';
+import type { ActorRuntime } from '../runtime/actor-runtime.ts';
+import type { Reply } from '../runtime/command.ts';
+import type { Store } from '../store/index.ts';
+
+/** A command's answer as the front door sees it: the actor's reply, or "still working". */
+export type Outcome<T> = T | { status: 'pending'; code: 'still_processing'; message: string } | { status: 'error'; code: string; message: string };
+
+export type BookOutcome = Outcome<BookReply> & { alternatives?: number[] };
+
+export interface BookingServiceDeps {
+  runtime: ActorRuntime;
+  catalog: CatalogIndex;
+  availability: AvailabilityCache;
+  store: Store;
+  now: () => number;
+}
+
+/**
+ * What the front door calls: reads go to the availability cache (no actor), changes go
+ * to the slot actor owning the calendar-day and are awaited until the deadline.
+ */
+export class BookingService {
+  constructor(private readonly deps: BookingServiceDeps) {}
+
+  service(companyId: string, serviceId: string): ServiceEntry | undefined {
+    return this.deps.catalog.service(companyId, serviceId);
+  }
+
+  /** Start times in [fromUtc, toUtc) at which the whole service fits. */
+  freeStarts(entry: ServiceEntry, fromUtc: number, toUtc: number): Promise<number[]> {
+    return freeStarts(this.deps.availability, entry, Math.max(fromUtc, this.deps.now()), toUtc);
+  }
+
+  alternatives(entry: ServiceEntry, requestedUtc: number, count = 3): Promise<number[]> {
+    return nearestAlternatives(this.deps.availability, entry, { requestedUtc, count, notBeforeUtc: this.deps.now() });
+  }
+
+  async book(commandId: string, input: BookInput & { start: string }, deadlineMs: number): Promise<BookOutcome> {
+    const entry = this.deps.catalog.service(input.companyId, input.serviceId);
+    if (!entry) return { status: 'rejected', code: 'unknown_service', message: `unknown service ${input.serviceId}` };
+    const startUtc = Date.parse(input.start);
+    const key = slotKeyAt(input.companyId, entry.calendarKey, startUtc, entry.company.timeZone);
+    const reply = await this.ask<BookReply>(key, commandId, 'book', input, input.callId, deadlineMs);
+    if (reply.status !== 'slot_unavailable') return reply;
+    return { ...reply, alternatives: await this.alternatives(entry, startUtc).catch(() => []) };
+  }
+
+  async cancel(commandId: string, input: CancelInput, callId: string | undefined, deadlineMs: number): Promise<Outcome<CancelReply>> {
+    const key = this.keyOfAppointment(input.companyId, input.appointmentId);
+    if (!key) return { status: 'rejected', code: 'appointment_not_found', message: `no appointment ${input.appointmentId}` };
+    return this.ask<CancelReply>(key, commandId, 'cancel', input, callId, deadlineMs);
+  }
+
+  /**
+   * Moves an appointment. A single booking moves with Cal.com's reschedule in the new
+   * day's actor; a composite one is booked anew in its actor, then the old one is
+   * cancelled in its own — and if that fails, the new one is cancelled again.
+   */
+  async reschedule(commandId: string, input: RescheduleInput, deadlineMs: number): Promise<BookOutcome> {
+    const old = this.deps.store.appointments.byId(input.appointmentId);
+    const entry = old && old.companyId === input.companyId ? this.deps.catalog.service(old.companyId, old.serviceId) : undefined;
+    if (!old || !entry) return { status: 'rejected', code: 'appointment_not_found', message: `no appointment ${input.appointmentId}` };
+    const startUtc = Date.parse(input.start);
+    const key = slotKeyAt(input.companyId, entry.calendarKey, startUtc, entry.company.timeZone);
+    const started = this.deps.now();
+    const remaining = () => Math.max(100, deadlineMs - (this.deps.now() - started));
+
+    let reply: BookOutcome;
+    if (entry.segments.length === 1) {
+      reply = await this.ask<BookReply>(key, commandId, 'reschedule', input, input.callId, deadlineMs);
+    } else {
+      const rows = old.groupId ? this.deps.store.appointments.byGroup(old.groupId) : [old];
+      const customer = { name: old.customerName ?? 'Kunde', email: old.customerEmail ?? '', ...(old.customerPhone && { phone: old.customerPhone }) };
+      const bookInput = { companyId: input.companyId, serviceId: old.serviceId, start: input.start, customer, replacing: rows.map((r) => r.id), ...(input.callId && { callId: input.callId }) };
+      reply = await this.ask<BookReply>(key, `${commandId}:in`, 'book', bookInput, input.callId, deadlineMs);
+      if (reply.status === 'booked') {
+        const cancelled = await this.cancel(`${commandId}:out`, { companyId: input.companyId, appointmentId: old.id, reason: 'Termin verschoben' }, input.callId, remaining());
+        if (cancelled.status !== 'cancelled') {
+          await this.cancel(`${commandId}:undo`, { companyId: input.companyId, appointmentId: reply.appointment.appointmentId, reason: 'Verschieben fehlgeschlagen' }, input.callId, remaining());
+          return { status: 'error', code: 'reschedule_failed', message: 'the old appointment could not be cancelled; the move was undone' };
+        }
+      }
+    }
+    if (reply.status !== 'slot_unavailable') return reply;
+    return { ...reply, alternatives: await this.alternatives(entry, startUtc).catch(() => []) };
+  }
+
+  /** The slot key of an existing appointment, from the store. */
+  keyOfAppointment(companyId: string, appointmentId: number): string | undefined {
+    const row = this.deps.store.appointments.byId(appointmentId);
+    const company = this.deps.catalog.company(companyId);
+    if (!row || row.companyId !== companyId || !company) return undefined;
+    return slotKeyAt(companyId, row.calendarKey, row.startUtc, company.timeZone);
+  }
+
+  private async ask<T>(key: string, id: string, type: string, payload: unknown, callId: string | undefined, deadlineMs: number): Promise<Outcome<T>> {
+    const reply: Reply<T> = await this.deps.runtime.ask<T>(key, { id, type, payload, ...(callId && { callId }) }, { deadlineMs });
+    if (reply.ok) return reply.value;
+    if (reply.error.code === 'timeout') return { status: 'pending', code: 'still_processing', message: reply.error.message };
+    return { status: 'error', code: reply.error.code, message: reply.error.message };
+  }
+}

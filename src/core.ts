@@ -1,0 +1,124 @@
+import type { Logger } from 'pino';
+import { createSlotActor } from './actors/slot-actor.ts';
+import { AvailabilityCache } from './availability/cache.ts';
+import { InvalidationBus } from './availability/invalidation-bus.ts';
+import { BookingService } from './booking/booking-service.ts';
+import { CalcomClient } from './calcom/index.ts';
+import { CatalogIndex, syncCatalog, type Catalog } from './catalog/index.ts';
+import { createMetrics, type Metrics } from './metrics/metrics.ts';
+import { ActorRuntime } from './runtime/actor-runtime.ts';
+import { connectRedis, type RedisEndpoint } from './runtime/redis-connection.ts';
+import { openStore, type Store } from './store/index.ts';
+
+export interface CoreOptions {
+  redis: RedisEndpoint;
+  queuePrefix: string;
+  partitions: number;
+  retentionSeconds: number;
+  lockDurationMs: number;
+  defaultDeadlineMs: number;
+  databaseFile: string;
+  catalog: Catalog;
+  calcom: { baseUrl: string; apiKey: string; timeoutMs?: number };
+  availabilityTtlMs: number;
+  freshViewMs: number;
+  /** Lookups of a create whose answer was lost (default: now and after 1 s). */
+  reconcileDelaysMs?: number[];
+  logger: Logger;
+  metrics?: Metrics;
+  now?: () => number;
+  /** Run mailbox workers in this process (default true). */
+  consume?: boolean;
+}
+
+/** The booking core: store, Cal.com client, availability cache, slot actors and the service over them. */
+export interface Core {
+  store: Store;
+  catalog: CatalogIndex;
+  calcom: CalcomClient;
+  availability: AvailabilityCache;
+  invalidation: InvalidationBus;
+  runtime: ActorRuntime;
+  booking: BookingService;
+  metrics: Metrics;
+  close(): Promise<void>;
+}
+
+/** Assembles the core in dependency order; `close` takes it down in reverse. */
+export async function createCore(options: CoreOptions): Promise<Core> {
+  const now = options.now ?? Date.now;
+  const logger = options.logger;
+  const metrics = options.metrics ?? createMetrics();
+  const store = openStore(options.databaseFile, now);
+  syncCatalog(store.db, options.catalog);
+  const catalog = new CatalogIndex(options.catalog);
+
+  const calcom = new CalcomClient({
+    baseUrl: options.calcom.baseUrl,
+    apiKey: options.calcom.apiKey,
+    timeouts: { default: options.calcom.timeoutMs ?? 5000 },
+    logger: logger.child({ component: 'calcom' }),
+    onRequest: ({ operation, status, durationSeconds }) => metrics.calcomRequestDuration.observe({ operation, status }, durationSeconds),
+  });
+  const availability = new AvailabilityCache({
+    source: calcom,
+    ttlMs: options.availabilityTtlMs,
+    now,
+    observe: (result) => metrics.availabilityCacheRequests.inc({ result }),
+    logger,
+  });
+  const invalidation = await InvalidationBus.open(availability, connectRedis(options.redis), connectRedis(options.redis), `${options.queuePrefix}:availability`);
+
+  const runtime = await ActorRuntime.create({
+    redis: options.redis,
+    prefix: options.queuePrefix,
+    partitions: options.partitions,
+    retentionSeconds: options.retentionSeconds,
+    lockDurationMs: options.lockDurationMs,
+    defaultDeadlineMs: options.defaultDeadlineMs,
+    logger,
+    now,
+    observer: {
+      jobFinished: (outcome, wait) => {
+        metrics.actorJobs.inc({ outcome });
+        metrics.actorMailboxWait.observe(wait);
+      },
+    },
+  });
+  runtime.register(
+    createSlotActor({
+      store,
+      calcom,
+      catalog,
+      availability,
+      invalidateAvailability: (companyId, calendarKey, atUtc, zone) => invalidation.invalidate(companyId, calendarKey, atUtc, zone),
+      tell: (key, command) => runtime.tell(key, command),
+      now,
+      freshViewMs: options.freshViewMs,
+      reconcileDelaysMs: options.reconcileDelaysMs ?? [0, 1000],
+      observeOutcome: (command, outcome) => metrics.bookingCommands.inc({ command, outcome }),
+      observeCompensation: (result) => metrics.sagaCompensations.inc({ result }),
+      logger,
+    }),
+  );
+  if (options.consume ?? true) await runtime.startConsuming();
+  const booking = new BookingService({ runtime, catalog, availability, store, now });
+  metrics.orphanedBookings.set(store.orphans.openCount());
+
+  return {
+    store,
+    catalog,
+    calcom,
+    availability,
+    invalidation,
+    runtime,
+    booking,
+    metrics,
+    async close() {
+      await runtime.close();
+      await invalidation.close();
+      await calcom.close();
+      store.close();
+    },
+  };
+}

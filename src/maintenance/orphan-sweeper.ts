@@ -1,0 +1,78 @@
+import type { Logger } from 'pino';
+import { isNotFound, type CalcomClient } from '../calcom/index.ts';
+import type { CatalogIndex } from '../catalog/index.ts';
+import { slotKeyAt } from '../actors/slot-key.ts';
+import type { ActorRuntime } from '../runtime/actor-runtime.ts';
+import type { Store } from '../store/index.ts';
+
+export interface OrphanSweeperDeps {
+  store: Store;
+  calcom: CalcomClient;
+  catalog: CatalogIndex;
+  runtime: ActorRuntime;
+  logger: Logger;
+  /** After this many failed attempts an orphan is escalated to a person (metric + error log). */
+  maxAttempts?: number;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  /** Pending intents older than this are settled by their slot actor. */
+  stalePendingMs?: number;
+  observe?(result: 'swept' | 'escalated'): void;
+  onOpenCount?(count: number): void;
+}
+
+export interface SweepReport {
+  cancelled: number;
+  retryLater: number;
+  escalated: number;
+  settling: number;
+}
+
+/**
+ * Clears what failed compensations leave behind: Cal.com bookings recorded as orphans
+ * are cancelled, with exponential backoff between attempts, until done or escalated;
+ * intents left pending by dead commands are handed to their slot actor to settle.
+ * Scheduled as a repeatable BullMQ job by `MaintenanceJobs`.
+ */
+export class OrphanSweeper {
+  constructor(private readonly deps: OrphanSweeperDeps) {}
+
+  async sweepOnce(): Promise<SweepReport> {
+    const { store, calcom, logger } = this.deps;
+    const report: SweepReport = { cancelled: 0, retryLater: 0, escalated: 0, settling: 0 };
+    for (const orphan of store.orphans.due()) {
+      try {
+        await calcom.cancelBooking(orphan.calcomUid, { cancellationReason: 'Automatisch storniert: verwaiste Buchung' }).catch((error) => {
+          if (!isNotFound(error)) throw error;
+        });
+        store.orphans.resolve(orphan.calcomUid);
+        this.deps.observe?.('swept');
+        report.cancelled++;
+        logger.info({ uid: orphan.calcomUid }, 'orphaned booking cancelled');
+      } catch (error) {
+        const attempts = orphan.attempts + 1;
+        const escalate = attempts >= (this.deps.maxAttempts ?? 8) && !orphan.escalated;
+        const delay = Math.min(this.deps.maxDelayMs ?? 600_000, (this.deps.baseDelayMs ?? 5000) * 2 ** orphan.attempts);
+        store.orphans.retryLater(orphan.calcomUid, (error as Error).message, delay, escalate || orphan.escalated === 1);
+        report.retryLater++;
+        if (escalate) {
+          report.escalated++;
+          this.deps.observe?.('escalated');
+          logger.error({ uid: orphan.calcomUid, attempts }, 'orphaned booking still not cancelled: a person must look at it');
+        }
+      }
+    }
+    for (const row of store.appointments.stalePending(this.deps.stalePendingMs ?? 120_000)) {
+      const company = this.deps.catalog.company(row.companyId);
+      if (!company) continue;
+      await this.deps.runtime.tell(slotKeyAt(row.companyId, row.calendarKey, row.startUtc, company.timeZone), {
+        id: `settle:${row.id}:${row.updatedAt}`,
+        type: 'settle',
+        payload: { appointmentId: row.id },
+      });
+      report.settling++;
+    }
+    this.deps.onOpenCount?.(store.orphans.openCount());
+    return report;
+  }
+}

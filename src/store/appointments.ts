@@ -1,0 +1,135 @@
+import type { Db } from './db.ts';
+
+export type AppointmentStatus = 'pending' | 'booked' | 'cancelled' | 'failed';
+export type Origin = 'voice' | 'api' | 'admin' | 'calcom';
+export type SyncStatus = 'synced' | 'pending' | 'review';
+
+export interface Appointment {
+  id: number;
+  companyId: string;
+  serviceId: string;
+  customerId: number | null;
+  calendarKey: string;
+  eventTypeId: number;
+  startUtc: number;
+  endUtc: number;
+  status: AppointmentStatus;
+  calcomUid: string | null;
+  commandId: string | null;
+  callId: string | null;
+  groupId: string | null;
+  segmentIndex: number;
+  syncStatus: SyncStatus;
+  syncAttempts: number;
+  syncError: string | null;
+  origin: Origin;
+  customerName: string | null;
+  customerPhone: string | null;
+  customerEmail: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type NewAppointment = Pick<Appointment, 'companyId' | 'serviceId' | 'calendarKey' | 'eventTypeId' | 'startUtc' | 'endUtc' | 'status' | 'origin'> &
+  Partial<Pick<Appointment, 'customerId' | 'calcomUid' | 'commandId' | 'callId' | 'groupId' | 'segmentIndex' | 'syncStatus' | 'customerName' | 'customerPhone' | 'customerEmail'>>;
+
+const columns = `id, company_id AS companyId, service_id AS serviceId, customer_id AS customerId, calendar_key AS calendarKey,
+  event_type_id AS eventTypeId, start_utc AS startUtc, end_utc AS endUtc, status, calcom_uid AS calcomUid,
+  command_id AS commandId, call_id AS callId, group_id AS groupId, segment_index AS segmentIndex,
+  sync_status AS syncStatus, sync_attempts AS syncAttempts, sync_error AS syncError, origin,
+  customer_name AS customerName, customer_phone AS customerPhone, customer_email AS customerEmail,
+  created_at AS createdAt, updated_at AS updatedAt`;
+
+/** Appointments: written only by the slot actor owning their calendar-day (and the sync job). */
+export class AppointmentStore {
+  private readonly stmts;
+
+  constructor(
+    private readonly db: Db,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.stmts = {
+      insert: db.prepare(
+        `INSERT INTO appointments (company_id, service_id, customer_id, calendar_key, event_type_id, start_utc, end_utc, status,
+           calcom_uid, command_id, call_id, group_id, segment_index, sync_status, origin, customer_name, customer_phone, customer_email,
+           created_at, updated_at)
+         VALUES (@companyId, @serviceId, @customerId, @calendarKey, @eventTypeId, @startUtc, @endUtc, @status,
+           @calcomUid, @commandId, @callId, @groupId, @segmentIndex, @syncStatus, @origin, @customerName, @customerPhone, @customerEmail,
+           @now, @now)`,
+      ),
+      // Live = pending or booked; a pending row may already be booked in Cal.com.
+      overlap: db.prepare(
+        `SELECT ${columns} FROM appointments
+         WHERE calendar_key = ? AND start_utc < ? AND end_utc > ? AND status IN ('pending', 'booked')
+           AND start_utc > ? - 86400000
+         ORDER BY start_utc`,
+      ),
+      byId: db.prepare(`SELECT ${columns} FROM appointments WHERE id = ?`),
+      byCommand: db.prepare(`SELECT ${columns} FROM appointments WHERE command_id = ?`),
+      byUid: db.prepare(`SELECT ${columns} FROM appointments WHERE calcom_uid = ?`),
+      byGroup: db.prepare(`SELECT ${columns} FROM appointments WHERE group_id = ? ORDER BY segment_index`),
+      setStatus: db.prepare('UPDATE appointments SET status = ?, updated_at = ? WHERE id = ?'),
+      setBooked: db.prepare(`UPDATE appointments SET status = 'booked', calcom_uid = ?, updated_at = ? WHERE id = ?`),
+      setSync: db.prepare('UPDATE appointments SET sync_status = ?, sync_attempts = ?, sync_error = ?, updated_at = ? WHERE id = ?'),
+      forCompany: db.prepare(`SELECT ${columns} FROM appointments WHERE company_id = ? AND start_utc >= ? AND start_utc < ? ORDER BY start_utc`),
+      forCustomer: db.prepare(
+        `SELECT ${columns} FROM appointments WHERE company_id = ? AND customer_phone = ? AND start_utc >= ? AND status IN ('pending', 'booked') ORDER BY start_utc`,
+      ),
+      stalePending: db.prepare(`SELECT ${columns} FROM appointments WHERE status = 'pending' AND updated_at < ? ORDER BY id LIMIT ?`),
+    };
+  }
+
+  insert(row: NewAppointment): Appointment {
+    const info = this.stmts.insert.run({
+      customerId: null, calcomUid: null, commandId: null, callId: null, groupId: null, segmentIndex: 0, syncStatus: 'synced',
+      customerName: null, customerPhone: null, customerEmail: null,
+      ...row,
+      now: this.now(),
+    });
+    return this.byId(Number(info.lastInsertRowid))!;
+  }
+
+  /** Live appointments of a calendar that intersect [startUtc, endUtc). */
+  overlapping(calendarKey: string, startUtc: number, endUtc: number): Appointment[] {
+    // The lower bound on start_utc keeps the scan on the (calendar_key, start_utc) index short.
+    return this.stmts.overlap.all(calendarKey, endUtc, startUtc, startUtc) as Appointment[];
+  }
+
+  byId(id: number): Appointment | undefined {
+    return this.stmts.byId.get(id) as Appointment | undefined;
+  }
+  byCommandId(commandId: string): Appointment | undefined {
+    return this.stmts.byCommand.get(commandId) as Appointment | undefined;
+  }
+  byCalcomUid(uid: string): Appointment | undefined {
+    return this.stmts.byUid.get(uid) as Appointment | undefined;
+  }
+  byGroup(groupId: string): Appointment[] {
+    return this.stmts.byGroup.all(groupId) as Appointment[];
+  }
+
+  markBooked(id: number, calcomUid: string): void {
+    this.stmts.setBooked.run(calcomUid, this.now(), id);
+  }
+  setStatus(id: number, status: AppointmentStatus): void {
+    this.stmts.setStatus.run(status, this.now(), id);
+  }
+  setSync(id: number, status: SyncStatus, attempts: number, error: string | null): void {
+    this.stmts.setSync.run(status, attempts, error, this.now(), id);
+  }
+
+  forCompany(companyId: string, fromUtc: number, toUtc: number): Appointment[] {
+    return this.stmts.forCompany.all(companyId, fromUtc, toUtc) as Appointment[];
+  }
+  upcomingForCustomer(companyId: string, phone: string, fromUtc: number): Appointment[] {
+    return this.stmts.forCustomer.all(companyId, phone, fromUtc) as Appointment[];
+  }
+  /** Intents left pending longer than `olderThanMs` (their command died mid-flight). */
+  stalePending(olderThanMs: number, limit = 100): Appointment[] {
+    return this.stmts.stalePending.all(this.now() - olderThanMs, limit) as Appointment[];
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+}

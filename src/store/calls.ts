@@ -1,0 +1,77 @@
+import type { Db } from './db.ts';
+
+export interface CallCosts {
+  rawCents: number;
+  adminCents: number;
+  resellerCents: number;
+  customerCents: number;
+}
+
+export interface CallRecord {
+  callId: string;
+  companyId: string | null;
+  agentId: string | null;
+  fromNumber: string | null;
+  toNumber: string | null;
+  direction: string | null;
+  status: string;
+  startedAt: number;
+  endedAt: number | null;
+  durationMs: number | null;
+  disconnectionReason: string | null;
+  costs: CallCosts | null;
+}
+
+/** Calls from Retell's lifecycle webhooks; per-role costs are computed once, when written. */
+export class CallStore {
+  private readonly stmts;
+
+  constructor(private readonly db: Db, private readonly now: () => number = Date.now) {
+    this.stmts = {
+      upsert: db.prepare(
+        `INSERT INTO calls (call_id, company_id, agent_id, from_number, to_number, direction, status, started_at, ended_at, duration_ms,
+           disconnection_reason, cost_raw_cents, cost_admin_cents, cost_reseller_cents, cost_customer_cents, updated_at)
+         VALUES (@callId, @companyId, @agentId, @fromNumber, @toNumber, @direction, @status, @startedAt, @endedAt, @durationMs,
+           @disconnectionReason, @raw, @admin, @reseller, @customer, @now)
+         ON CONFLICT (call_id) DO UPDATE SET
+           company_id = COALESCE(excluded.company_id, calls.company_id),
+           agent_id = COALESCE(excluded.agent_id, calls.agent_id),
+           from_number = COALESCE(excluded.from_number, calls.from_number),
+           to_number = COALESCE(excluded.to_number, calls.to_number),
+           direction = COALESCE(excluded.direction, calls.direction),
+           status = excluded.status,
+           started_at = MIN(excluded.started_at, calls.started_at),
+           ended_at = COALESCE(excluded.ended_at, calls.ended_at),
+           duration_ms = COALESCE(excluded.duration_ms, calls.duration_ms),
+           disconnection_reason = COALESCE(excluded.disconnection_reason, calls.disconnection_reason),
+           cost_raw_cents = COALESCE(excluded.cost_raw_cents, calls.cost_raw_cents),
+           cost_admin_cents = COALESCE(excluded.cost_admin_cents, calls.cost_admin_cents),
+           cost_reseller_cents = COALESCE(excluded.cost_reseller_cents, calls.cost_reseller_cents),
+           cost_customer_cents = COALESCE(excluded.cost_customer_cents, calls.cost_customer_cents),
+           updated_at = excluded.updated_at`,
+      ),
+      markAppointment: db.prepare('UPDATE calls SET has_appointment = 1, updated_at = ? WHERE call_id = ?'),
+      get: db.prepare('SELECT * FROM calls WHERE call_id = ?'),
+    };
+  }
+
+  upsert(call: CallRecord): void {
+    this.stmts.upsert.run({
+      ...call,
+      raw: call.costs?.rawCents ?? null,
+      admin: call.costs?.adminCents ?? null,
+      reseller: call.costs?.resellerCents ?? null,
+      customer: call.costs?.customerCents ?? null,
+      now: this.now(),
+    });
+  }
+
+  /** Set when a booking made during the call succeeds. Returns whether the call is known. */
+  markHasAppointment(callId: string): boolean {
+    return this.stmts.markAppointment.run(this.now(), callId).changes > 0;
+  }
+
+  get(callId: string): Record<string, unknown> | undefined {
+    return this.stmts.get.get(callId) as Record<string, unknown> | undefined;
+  }
+}

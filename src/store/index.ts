@@ -1,0 +1,41 @@
+import { AppointmentStore } from './appointments.ts';
+import { CallStore } from './calls.ts';
+import { CommandResultStore } from './command-results.ts';
+import { CustomerStore } from './customers.ts';
+import { openDatabase, type Db } from './db.ts';
+import { OrphanStore } from './orphans.ts';
+import { TenantStore } from './tenants.ts';
+
+export * from './appointments.ts';
+export * from './calls.ts';
+export * from './command-results.ts';
+export * from './customers.ts';
+export * from './db.ts';
+export * from './orphans.ts';
+export * from './tenants.ts';
+
+/** Every table's store over one SQLite connection. */
+export interface Store {
+  db: Db;
+  appointments: AppointmentStore;
+  customers: CustomerStore;
+  calls: CallStore;
+  orphans: OrphanStore;
+  tenants: TenantStore;
+  commandResults: CommandResultStore;
+  close(): void;
+}
+
+export function openStore(file: string, now: () => number = Date.now): Store {
+  const db = openDatabase(file);
+  return {
+    db,
+    appointments: new AppointmentStore(db, now),
+    customers: new CustomerStore(db, now),
+    calls: new CallStore(db, now),
+    orphans: new OrphanStore(db, now),
+    tenants: new TenantStore(db),
+    commandResults: new CommandResultStore(db, now),
+    close: () => db.close(),
+  };
+}

@@ -1,0 +1,29 @@
+import type { Db } from './db.ts';
+
+export type Role = 'customer' | 'reseller' | 'admin';
+
+/** Who a call or an API token belongs to. Tenants come from routes, never from request args. */
+export class TenantStore {
+  private readonly stmts;
+
+  constructor(db: Db) {
+    this.stmts = {
+      route: db.prepare('SELECT company_id AS companyId FROM tenant_routes WHERE route = ?'),
+      token: db.prepare('SELECT company_id AS companyId, role FROM api_tokens WHERE token_sha256 = ?'),
+    };
+  }
+
+  /** The company owning the first known route (dialled number, then agent id). */
+  companyForCall(routes: Array<string | undefined | null>): string | undefined {
+    for (const route of routes) {
+      if (!route) continue;
+      const row = this.stmts.route.get(route) as { companyId: string } | undefined;
+      if (row) return row.companyId;
+    }
+    return undefined;
+  }
+
+  byTokenHash(sha256: string): { companyId: string; role: Role } | undefined {
+    return this.stmts.token.get(sha256) as { companyId: string; role: Role } | undefined;
+  }
+}
