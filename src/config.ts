@@ -18,11 +18,22 @@ const envSchema = z.object({
   CALCOM_BASE_URL: z.url().default('https://api.cal.com'),
   CALCOM_WEBHOOK_SECRET: z.string().min(1).optional(),
   RETELL_API_KEY: z.string().min(1).optional(),
+  CATALOG_FILE: z.string().min(1).optional(),
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10_000_000).default(64 * 1024),
+  SWEEP_INTERVAL_MS: z.coerce.number().int().min(1000).default(30_000),
+  /** Latency of the built-in Cal.com simulator: none, production (log-normal 400–2000 ms) or fixed ms. */
+  SIMULATOR_LATENCY: z.string().regex(/^(none|production|\d+)$/, 'expected none, production or a number of ms').default('none'),
   AVAILABILITY_TTL_MS: z.coerce.number().int().min(0).default(30_000),
   FRESH_VIEW_MS: z.coerce.number().int().min(0).default(5000),
 });
 
 export type Config = z.infer<typeof envSchema>;
+
+/** Real Cal.com needs real secrets; the built-in simulator runs with development defaults. */
+const productionSecrets = (config: Config): string[] =>
+  config.CALCOM_API_KEY
+    ? (['RETELL_API_KEY', 'CALCOM_WEBHOOK_SECRET'] as const).filter((name) => !config[name]).map((name) => `  ${name}: required when CALCOM_API_KEY is set (requests are signature-checked)`)
+    : [];
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -33,7 +44,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // An empty variable (`REDIS_URL=`) means "not set", as shells and systemd units write it.
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
   const parsed = envSchema.safeParse(present);
-  if (parsed.success) return parsed.data;
+  if (parsed.success) {
+    const missing = productionSecrets(parsed.data);
+    if (missing.length) throw new ConfigError(`invalid configuration:\n${missing.join('\n')}`);
+    return parsed.data;
+  }
   const lines = parsed.error.issues.map((issue) => {
     const name = issue.path.join('.');
     return `  ${name}=${JSON.stringify(env[name] ?? '')}: ${issue.message}`;

@@ -1,13 +1,30 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { loadCatalog } from './catalog/index.ts';
 import type { Config } from './config.ts';
-import { ActorRuntime } from './runtime/actor-runtime.ts';
+import { createCore, type Core } from './core.ts';
+import { createApp } from './http/app.ts';
+import { OrphanSweeper } from './maintenance/orphan-sweeper.ts';
+import { MaintenanceScheduler } from './maintenance/scheduler.ts';
 import { EmbeddedRedis } from './runtime/embedded-redis.ts';
-import { endpointFromUrl, type RedisEndpoint } from './runtime/redis-connection.ts';
+import { connectRedis, endpointFromUrl, type RedisEndpoint } from './runtime/redis-connection.ts';
+import { simulatorOptionsFromCatalog } from './simulator/from-catalog.ts';
+import { startCalcomSimulator, type CalcomSimulator, type LatencySpec } from './simulator/index.ts';
+import { CallStats } from './stats/index.ts';
+
+/** Used only with the built-in simulator, so the demo can sign its requests. */
+export const DEV_RETELL_API_KEY = 'dev-retell-key';
 
 export interface Service {
-  runtime: ActorRuntime;
+  url: string;
+  core: Core;
   redis: RedisEndpoint;
+  /** The built-in Cal.com simulator, when no Cal.com key is configured. */
+  simulator: CalcomSimulator | undefined;
+  retellApiKey: string;
   stop(): Promise<void>;
 }
 
@@ -15,29 +32,95 @@ export interface Service {
  * Builds the whole service from its configuration, in dependency order, and returns a
  * `stop` that tears it down in reverse. Nothing here runs as a side effect of an import.
  */
-export async function startService(config: Config, logger: Logger): Promise<Service> {
-  const embedded = config.REDIS_URL
-    ? undefined
-    : await EmbeddedRedis.start({ dir: join(config.DATA_DIR, 'redis'), bin: config.REDIS_SERVER_BIN, logger });
+export async function startService(config: Config, logger: Logger, now: () => number = Date.now): Promise<Service> {
+  const catalog = loadCatalog(config.CATALOG_FILE ?? join(config.DATA_DIR, 'catalog.json'));
+  const embedded = config.REDIS_URL ? undefined : await EmbeddedRedis.start({ dir: join(config.DATA_DIR, 'redis'), bin: config.REDIS_SERVER_BIN, logger });
   const redis = config.REDIS_URL ? endpointFromUrl(config.REDIS_URL) : { path: embedded!.socketPath };
 
-  const runtime = await ActorRuntime.create({
+  const calcomWebhookSecret = config.CALCOM_WEBHOOK_SECRET ?? randomBytes(24).toString('hex');
+  const retellApiKey = config.RETELL_API_KEY ?? DEV_RETELL_API_KEY;
+  const simulator = config.CALCOM_API_KEY
+    ? undefined
+    : await startCalcomSimulator({ port: 0, apiKey: 'cal_simulator', ...simulatorOptionsFromCatalog(catalog) });
+  simulator?.control.setLatency('*', simulatorLatency(config.SIMULATOR_LATENCY));
+
+  const core = await createCore({
     redis,
-    prefix: config.QUEUE_PREFIX,
+    queuePrefix: config.QUEUE_PREFIX,
     partitions: config.PARTITIONS,
     retentionSeconds: config.COMMAND_RETENTION_SECONDS,
     lockDurationMs: config.JOB_LOCK_MS,
     defaultDeadlineMs: config.FUNCTION_DEADLINE_MS,
+    databaseFile: join(config.DATA_DIR, 'booking.sqlite'),
+    catalog,
+    calcom: simulator ? { baseUrl: simulator.url, apiKey: 'cal_simulator' } : { baseUrl: config.CALCOM_BASE_URL, apiKey: config.CALCOM_API_KEY! },
+    availabilityTtlMs: config.AVAILABILITY_TTL_MS,
+    freshViewMs: config.FRESH_VIEW_MS,
+    logger,
+    now,
+  });
+
+  const sweeper = new OrphanSweeper({
+    store: core.store,
+    calcom: core.calcom,
+    catalog: core.catalog,
+    runtime: core.runtime,
+    logger: logger.child({ component: 'sweeper' }),
+    observe: (result) => core.metrics.sagaCompensations.inc({ result }),
+    onOpenCount: (count) => core.metrics.orphanedBookings.set(count),
+  });
+  const maintenance = await MaintenanceScheduler.start({
+    redis,
+    prefix: config.QUEUE_PREFIX,
+    logger,
+    jobs: { 'orphan-sweep': { everyMs: config.SWEEP_INTERVAL_MS, run: () => sweeper.sweepOnce() } },
+  });
+
+  const ping = connectRedis(redis, { maxRetriesPerRequest: 1 });
+  ping.on('error', () => {}); // readiness reports it
+  const app = createApp({
+    core,
+    stats: new CallStats({ db: core.store.db, now }),
+    config: { retellApiKey, calcomWebhookSecret, functionDeadlineMs: config.FUNCTION_DEADLINE_MS, bodyLimitBytes: config.BODY_LIMIT_BYTES },
+    readiness: {
+      redis: async () => (await ping.ping()) === 'PONG',
+      sqlite: async () => core.store.db.prepare('SELECT 1 AS ok').get() !== undefined,
+      calcom: () => core.calcom.ping(),
+    },
+    now,
     logger,
   });
-  await runtime.startConsuming();
+  const server = await listen(createServer(app.callback()), config.PORT, config.HOST);
+  const url = `http://${config.HOST}:${(server.address() as AddressInfo).port}`;
+  simulator?.control.setWebhook({ url: `${url}/calcom/webhook`, secret: calcomWebhookSecret });
 
   return {
-    runtime,
+    url,
+    core,
     redis,
+    simulator,
+    retellApiKey,
     async stop() {
-      await runtime.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await maintenance.close();
+      await core.close();
+      ping.disconnect();
+      await simulator?.close();
       await embedded?.stop();
     },
   };
+}
+
+function simulatorLatency(setting: string): LatencySpec {
+  if (setting === 'none') return { kind: 'none' };
+  if (setting === 'production') return { kind: 'lognormal' };
+  return { kind: 'fixed', ms: Number(setting) };
+}
+
+function listen(server: Server, port: number, host: string): Promise<Server> {
+  server.keepAliveTimeout = 65_000; // longer than typical load-balancer idle timeouts
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve(server));
+  });
 }

@@ -1,17 +1,12 @@
-// Entry of the single executable (bundled by scripts/binary/build.mjs). It does what
-// src/main.ts does — validated config, logger, startService(), graceful stop on
-// SIGTERM/SIGINT — without top-level await (the SEA bundle is CommonJS), and in
-// addition unpacks the embedded SQLite addon and seeds the sample catalog on a fresh
-// DATA_DIR. Keep the startup in step with src/main.ts; the service itself (HTTP front
-// door included) belongs in startService().
+// Entry of the single executable (bundled by scripts/binary/build.mjs). It runs the same
+// runService() as src/main.ts, without top-level await (the SEA bundle is CommonJS), and
+// before that unpacks the embedded SQLite addon and seeds the sample catalog on a fresh
+// DATA_DIR.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { ConfigError, loadConfig, type Config } from '../../src/config.ts';
-import { createLogger } from '../../src/log.ts';
-import { RedisNotInstalledError } from '../../src/runtime/embedded-redis.ts';
-import { startService } from '../../src/service.ts';
+import { runService } from '../../src/cli.ts';
 import { catalogFileFor, embeddedCatalogText, ensureCatalogFile } from './catalog.ts';
 import { buildInfo, loadBetterSqlite3Addon } from './native-addon.ts';
 
@@ -41,50 +36,22 @@ async function main(argv: string[]): Promise<void> {
   process.exit(64); // EX_USAGE
 }
 
-async function run(): Promise<void> {
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    console.error(error.message);
-    process.exit(78); // EX_CONFIG
-  }
-
-  const logger = createLogger(config.LOG_LEVEL);
-  if (buildInfo) {
-    try {
-      const addon = loadBetterSqlite3Addon();
-      logger.debug({ path: addon.path, cached: addon.cached }, 'sqlite addon loaded');
-    } catch (error) {
-      console.error((error as Error).message);
-      process.exit(73); // EX_CANTCREAT
-    }
-  }
-  const catalog = ensureCatalogFile(catalogFileFor(config));
-  if (catalog.seeded) logger.warn({ file: catalog.file }, 'no catalog found: wrote the built-in sample catalog there; edit it for your companies');
-
-  try {
-    const service = await startService(config, logger);
-    logger.info({ version: buildInfo?.version }, 'service started');
-    let stopping = false;
-    const shutdown = async (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      logger.info({ signal }, 'shutting down: finishing in-flight commands');
-      await service.stop();
-      logger.info('stopped');
-      process.exit(0);
-    };
-    process.on('SIGTERM', () => void shutdown('SIGTERM'));
-    process.on('SIGINT', () => void shutdown('SIGINT'));
-  } catch (error) {
-    if (error instanceof RedisNotInstalledError) {
-      console.error(error.message);
-      process.exit(69); // EX_UNAVAILABLE
-    }
-    throw error;
-  }
+function run(): Promise<void> {
+  return runService({
+    beforeStart(config, logger) {
+      if (buildInfo) {
+        try {
+          const addon = loadBetterSqlite3Addon();
+          logger.debug({ path: addon.path, cached: addon.cached }, 'sqlite addon loaded');
+        } catch (error) {
+          console.error((error as Error).message);
+          process.exit(73); // EX_CANTCREAT
+        }
+      }
+      const catalog = ensureCatalogFile(catalogFileFor(config));
+      if (catalog.seeded) logger.warn({ file: catalog.file }, 'no catalog found: wrote the built-in sample catalog there; edit it for your companies');
+    },
+  });
 }
 
 function versionLine(): string {

@@ -227,6 +227,19 @@ export class CalcomClient {
     return rescheduleBookingReconciled(this, uid, input, { sleep: this.sleep, ...options });
   }
 
+  /**
+   * Is Cal.com reachable? Any HTTP answer to an unauthenticated slots request counts
+   * (it answers 400 without parameters); for readiness checks, not retried, not observed.
+   */
+  async ping(timeoutMs = 1000): Promise<boolean> {
+    try {
+      await this.transport.send({ method: 'GET', path: `${this.pathPrefix}/v2/slots`, headers: { 'cal-api-version': '2024-09-04' }, timeoutMs });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /** Closes the connection pool; in-flight requests finish first. */
   close(): Promise<void> {
     return this.transport.close();

@@ -75,6 +75,7 @@ export class AppointmentStore {
       forCustomer: db.prepare(
         `SELECT ${columns} FROM appointments WHERE company_id = ? AND customer_phone = ? AND start_utc >= ? AND status IN ('pending', 'booked') ORDER BY start_utc`,
       ),
+      bookedForCall: db.prepare(`SELECT 1 FROM appointments WHERE call_id = ? AND status = 'booked' LIMIT 1`),
       stalePending: db.prepare(`SELECT ${columns} FROM appointments WHERE status = 'pending' AND updated_at < ? ORDER BY id LIMIT ?`),
     };
   }
@@ -123,6 +124,9 @@ export class AppointmentStore {
   }
   upcomingForCustomer(companyId: string, phone: string, fromUtc: number): Appointment[] {
     return this.stmts.forCustomer.all(companyId, phone, fromUtc) as Appointment[];
+  }
+  hasBookedForCall(callId: string): boolean {
+    return this.stmts.bookedForCall.get(callId) !== undefined;
   }
   /** Intents left pending longer than `olderThanMs` (their command died mid-flight). */
   stalePending(olderThanMs: number, limit = 100): Appointment[] {

@@ -1,0 +1,26 @@
+import Koa from 'koa';
+import type { HttpDeps } from './deps.ts';
+import { errorBoundary, HttpError } from './errors.ts';
+import { apiRoutes } from './routes/api.ts';
+import { calcomRoutes } from './routes/calcom.ts';
+import { healthRoutes } from './routes/health.ts';
+import { retellRoutes } from './routes/retell.ts';
+
+/**
+ * The front door: errors and logging at the edge, then the routes. Bodies are read per
+ * route (raw, size-limited) because signatures are computed over the exact bytes.
+ */
+export function createApp(deps: HttpDeps): Koa {
+  const app = new Koa();
+  app.proxy = true;
+  app.use(errorBoundary(deps.logger));
+  for (const router of [healthRoutes(deps), retellRoutes(deps), calcomRoutes(deps), apiRoutes(deps)]) {
+    app.use(router.routes());
+    app.use(router.allowedMethods({ throw: true, notImplemented: () => new HttpError(501, 'not_implemented', 'method not implemented'), methodNotAllowed: () => new HttpError(405, 'method_not_allowed', 'method not allowed') }));
+  }
+  app.use((ctx) => {
+    throw new HttpError(404, 'not_found', `no route ${ctx.method} ${ctx.path}`);
+  });
+  app.on('error', (error) => deps.logger.warn({ err: error }, 'koa error'));
+  return app;
+}

@@ -1,0 +1,23 @@
+import type { Logger } from 'pino';
+import type { Core } from '../core.ts';
+import type { CallStats } from '../stats/index.ts';
+
+export interface HttpConfig {
+  /** Key Retell signs requests with (x-retell-signature). */
+  retellApiKey: string;
+  /** Secret Cal.com signs webhooks with (X-Cal-Signature-256). */
+  calcomWebhookSecret: string;
+  /** Each function answers within this; a slower command replies "einen Moment". */
+  functionDeadlineMs: number;
+  bodyLimitBytes: number;
+}
+
+export interface HttpDeps {
+  core: Core;
+  stats: CallStats;
+  config: HttpConfig;
+  /** Named checks for /readyz: each resolves true when its dependency answers. */
+  readiness: Record<string, () => Promise<boolean>>;
+  now: () => number;
+  logger: Logger;
+}
