@@ -21,6 +21,8 @@ const envSchema = z.object({
   CATALOG_FILE: z.string().min(1).optional(),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10_000_000).default(64 * 1024),
   SWEEP_INTERVAL_MS: z.coerce.number().int().min(1000).default(30_000),
+  /** A booking intent still pending after this long (its command died) is settled by the sweeper. */
+  STALE_PENDING_MS: z.coerce.number().int().min(1000).default(120_000),
   /** Latency of the built-in Cal.com simulator: none, production (log-normal 400–2000 ms) or fixed ms. */
   SIMULATOR_LATENCY: z.string().regex(/^(none|production|\d+)$/, 'expected none, production or a number of ms').default('none'),
   AVAILABILITY_TTL_MS: z.coerce.number().int().min(0).default(30_000),

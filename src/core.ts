@@ -6,6 +6,7 @@ import { BookingService } from './booking/booking-service.ts';
 import { CalcomClient } from './calcom/index.ts';
 import { CatalogIndex, syncCatalog, type Catalog } from './catalog/index.ts';
 import { createMetrics, type Metrics } from './metrics/metrics.ts';
+import { addCalcomTime } from './observability/calcom-time.ts';
 import { ActorRuntime } from './runtime/actor-runtime.ts';
 import { connectRedis, type RedisEndpoint } from './runtime/redis-connection.ts';
 import { openStore, type Store } from './store/index.ts';
@@ -58,7 +59,10 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     apiKey: options.calcom.apiKey,
     timeouts: { default: options.calcom.timeoutMs ?? 5000 },
     logger: logger.child({ component: 'calcom' }),
-    onRequest: ({ operation, status, durationSeconds }) => metrics.calcomRequestDuration.observe({ operation, status }, durationSeconds),
+    onRequest: ({ operation, status, durationSeconds }) => {
+      metrics.calcomRequestDuration.observe({ operation, status }, durationSeconds);
+      addCalcomTime(durationSeconds * 1000);
+    },
   });
   const availability = new AvailabilityCache({
     source: calcom,

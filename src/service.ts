@@ -65,6 +65,7 @@ export async function startService(config: Config, logger: Logger, now: () => nu
     calcom: core.calcom,
     catalog: core.catalog,
     runtime: core.runtime,
+    stalePendingMs: config.STALE_PENDING_MS,
     logger: logger.child({ component: 'sweeper' }),
     observe: (result) => core.metrics.sagaCompensations.inc({ result }),
     onOpenCount: (count) => core.metrics.orphanedBookings.set(count),

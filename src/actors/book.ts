@@ -78,7 +78,7 @@ export async function book(deps: SlotActorDeps, ctx: ActorContext, raw: unknown)
 
   const reply = await run(deps, ctx, input, entry, plan).catch((error) => {
     if (error instanceof BookingFailed) return error.reply;
-    throw error;
+    return unexpected(ctx, error);
   });
   if (reply.status === 'error') ctx.releaseId(); // transient: the same id may try again
   else deps.store.commandResults.put(ctx.commandId, 'book', ctx.key, reply);
@@ -102,7 +102,7 @@ async function run(
   // 1. Local overlap check: ranges, not equal start times.
   const ours = new Set([...earlier.filter(isDefined).map((a) => a.id), ...input.replacing]);
   for (const segment of plan) {
-    const conflict = store.appointments.overlapping(entry.calendarKey, segment.startUtc, segment.endUtc).find((a) => !ours.has(a.id));
+    const conflict = store.appointments.overlapping(input.companyId, entry.calendarKey, segment.startUtc, segment.endUtc).find((a) => !ours.has(a.id));
     if (conflict) {
       ctx.log.info({ conflictWith: conflict.id }, 'slot taken locally');
       return slotUnavailable('local_conflict');
@@ -142,6 +142,8 @@ async function run(
           endUtc: p.endUtc,
           status: 'pending',
           origin: input.origin,
+          // An API/admin appointment is not in sync until Cal.com has it (the sync job watches this).
+          syncStatus: input.origin === 'voice' ? 'synced' : 'pending',
           commandId: p.commandId,
           callId: input.callId ?? null,
           groupId: ctx.commandId,
@@ -309,6 +311,16 @@ export function tryTo(fn: () => void): void {
 
 function isDefined<T>(value: T | undefined): value is T {
   return value !== undefined;
+}
+
+/**
+ * An error no step handled (Cal.com down during the double-check, SQLite refusing the intent):
+ * answered as a transient `error`, so the command id is released and a retry runs again
+ * instead of repeating this failure for the whole retention window.
+ */
+export function unexpected(ctx: ActorContext, error: unknown): BookReply {
+  ctx.log.error({ err: error }, 'command failed unexpectedly');
+  return failure(isCalcomError(error) ? 'calcom_error' : 'internal_error', (error as Error)?.message ?? String(error));
 }
 
 export const slotUnavailable = (reason: 'local_conflict' | 'calcom_unavailable' | 'calcom_taken'): BookReply => ({

@@ -24,7 +24,10 @@ export function appointmentRows(deps: SlotActorDeps, companyId: string, appointm
 export async function cancel(deps: SlotActorDeps, ctx: ActorContext, raw: unknown): Promise<CancelReply> {
   const input = cancelInputSchema.parse(raw);
   const rows = appointmentRows(deps, input.companyId, input.appointmentId);
-  const reply = await run(deps, ctx, input, rows);
+  const reply = await run(deps, ctx, input, rows).catch((error): CancelReply => {
+    ctx.log.error({ err: error }, 'cancel failed unexpectedly');
+    return { status: 'error', code: 'internal_error', message: (error as Error)?.message ?? String(error) }; // released below: a retry runs again
+  });
   if (reply.status === 'error') ctx.releaseId();
   deps.observeOutcome?.('cancel', reply.status === 'cancelled' ? 'success' : reply.status === 'rejected' ? 'rejected' : 'error');
   return reply;

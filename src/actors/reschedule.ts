@@ -3,7 +3,7 @@ import { isSlotTaken, isUnknownOutcome } from '../calcom/index.ts';
 import type { ActorContext } from '../runtime/actor.ts';
 import type { SlotActorDeps } from './deps.ts';
 import type { BookReply } from './replies.ts';
-import { failure, rejected, slotUnavailable, stillFree, tryTo } from './book.ts';
+import { failure, rejected, slotUnavailable, stillFree, tryTo, unexpected } from './book.ts';
 import { appointmentRows } from './cancel.ts';
 import { slotKeyAt } from './slot-key.ts';
 
@@ -33,7 +33,7 @@ export async function rescheduleIn(deps: SlotActorDeps, ctx: ActorContext, raw: 
   const input = rescheduleInputSchema.parse(raw);
   const finished = deps.store.commandResults.get<BookReply>(ctx.commandId);
   if (finished) return finished;
-  const reply = await run(deps, ctx, input);
+  const reply = await run(deps, ctx, input).catch((error) => unexpected(ctx, error));
   if (reply.status === 'error') ctx.releaseId();
   else deps.store.commandResults.put(ctx.commandId, 'reschedule', ctx.key, reply);
   deps.observeOutcome?.('reschedule', reply.status === 'booked' ? 'success' : reply.status);
@@ -57,7 +57,7 @@ async function run(deps: SlotActorDeps, ctx: ActorContext, input: z.output<typeo
 
   const intent = store.appointments.byCommandId(ctx.commandId);
   const conflict = store.appointments
-    .overlapping(entry.calendarKey, startUtc, endUtc)
+    .overlapping(input.companyId, entry.calendarKey, startUtc, endUtc)
     .find((a) => a.id !== old.id && a.id !== intent?.id);
   if (conflict) return slotUnavailable('local_conflict');
   if (!intent && !(await stillFree(deps, entry, { eventTypeId: old.eventTypeId, startUtc }, old.calcomUid))) {

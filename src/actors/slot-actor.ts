@@ -1,4 +1,5 @@
-import { defineActor } from '../runtime/actor.ts';
+import { measureCalcomTime } from '../observability/calcom-time.ts';
+import { defineActor, type ActorContext } from '../runtime/actor.ts';
 import { book } from './book.ts';
 import { cancel } from './cancel.ts';
 import type { SlotActorDeps } from './deps.ts';
@@ -11,11 +12,19 @@ import { rescheduleIn, rescheduleOut } from './reschedule.ts';
  */
 export function createSlotActor(deps: SlotActorDeps) {
   return defineActor('slot', {
-    book: (ctx, input) => book(deps, ctx, input),
-    cancel: (ctx, input) => cancel(deps, ctx, input),
-    reschedule: (ctx, input) => rescheduleIn(deps, ctx, input),
+    book: timed((ctx, input) => book(deps, ctx, input)),
+    cancel: timed((ctx, input) => cancel(deps, ctx, input)),
+    reschedule: timed((ctx, input) => rescheduleIn(deps, ctx, input)),
     rescheduleOut: (ctx, input) => rescheduleOut(deps, ctx, input),
     reconcile: (ctx, input) => reconcile(deps, ctx, input),
     settle: (ctx, input) => settle(deps, ctx, input),
   });
+}
+
+/** Replies carry `calcomMs`, the time the command waited on Cal.com, for the asker's Server-Timing. */
+function timed<R extends object>(handler: (ctx: ActorContext, input: unknown) => Promise<R>) {
+  return async (ctx: ActorContext, input: unknown): Promise<R & { calcomMs: number }> => {
+    const { result, calcomMs } = await measureCalcomTime(() => handler(ctx, input));
+    return { ...result, calcomMs: Math.round(calcomMs * 10) / 10 };
+  };
 }

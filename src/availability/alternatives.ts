@@ -24,8 +24,8 @@ export async function nearestAlternatives(cache: AvailabilityCache, entry: Servi
   const from = Math.max(query.notBeforeUtc, requested.minus({ days }).startOf('day').toMillis());
   const to = requested.plus({ days }).endOf('day').toMillis();
   const starts = (await freeStarts(cache, entry, from, to)).filter((t) => t !== query.requestedUtc && t > query.notBeforeUtc);
-  const day = requested.toISODate();
-  const sameDay = (t: number) => DateTime.fromMillis(t, { zone }).toISODate() === day;
+  const [dayStart, dayEnd] = [requested.startOf('day').toMillis(), requested.endOf('day').toMillis()];
+  const sameDay = (t: number) => t >= dayStart && t <= dayEnd;
   const distance = (t: number) => Math.abs(t - query.requestedUtc);
   return starts
     .sort((a, b) => Number(sameDay(b)) - Number(sameDay(a)) || distance(a) - distance(b) || a - b)

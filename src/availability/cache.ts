@@ -37,6 +37,9 @@ export interface CalendarWeek {
   at: number;
 }
 
+/** Past this fraction of the TTL a read also starts a background refresh. */
+const REFRESH_AHEAD = 0.8;
+
 interface Entry {
   view?: WeekView;
   inflight?: Promise<WeekView>;
@@ -68,6 +71,8 @@ export class AvailabilityCache {
     const age = entry?.view ? this.now() - entry.view.fetchedAt : Infinity;
     if (entry?.view && age < this.ttlMs) {
       this.options.observe?.('hit');
+      // Refresh ahead of expiry, so a busy entry is renewed before any reader sees it stale.
+      if (age >= this.ttlMs * REFRESH_AHEAD) void this.fetch(week, key).catch(() => {});
       return entry.view;
     }
     if (entry?.view && age < this.ttlMs + this.staleMs) {
@@ -101,8 +106,8 @@ export class AvailabilityCache {
     const prefix = `${companyId}|${calendarKey}|`;
     const weekIso = at ? weekStart(at).toISODate() : undefined;
     const scope = weekIso ? `${prefix}${weekIso}` : prefix;
+    // One week's invalidation voids in-flight fetches of that week only; an all-weeks one voids every week's.
     this.generations.set(scope, (this.generations.get(scope) ?? 0) + 1);
-    this.generations.set(prefix, (this.generations.get(prefix) ?? 0) + 1);
     for (const key of this.entries.keys()) {
       if (key.startsWith(prefix) && (!weekIso || key.includes(`|${weekIso}|`))) this.entries.delete(key);
     }

@@ -9,6 +9,7 @@ import { freeStarts } from '../availability/free-starts.ts';
 import type { CatalogIndex, ServiceEntry } from '../catalog/index.ts';
 import type { ActorRuntime } from '../runtime/actor-runtime.ts';
 import type { Reply } from '../runtime/command.ts';
+import { addCalcomTime } from '../observability/calcom-time.ts';
 import type { Store } from '../store/index.ts';
 
 /** A command's answer as the front door sees it: the actor's reply, or "still working". */
@@ -104,7 +105,10 @@ export class BookingService {
 
   private async ask<T>(key: string, id: string, type: string, payload: unknown, callId: string | undefined, deadlineMs: number): Promise<Outcome<T>> {
     const reply: Reply<T> = await this.deps.runtime.ask<T>(key, { id, type, payload, ...(callId && { callId }) }, { deadlineMs });
-    if (reply.ok) return reply.value;
+    if (reply.ok) {
+      addCalcomTime((reply.value as { calcomMs?: number }).calcomMs ?? 0);
+      return reply.value;
+    }
     if (reply.error.code === 'timeout') return { status: 'pending', code: 'still_processing', message: reply.error.message };
     return { status: 'error', code: reply.error.code, message: reply.error.message };
   }

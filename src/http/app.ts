@@ -18,8 +18,11 @@ export function createApp(deps: HttpDeps): Koa {
     app.use(router.routes());
     app.use(router.allowedMethods({ throw: true, notImplemented: () => new HttpError(501, 'not_implemented', 'method not implemented'), methodNotAllowed: () => new HttpError(405, 'method_not_allowed', 'method not allowed') }));
   }
+  // Answered, not thrown: the routers' allowedMethods run after this returns and turn a
+  // known path asked with the wrong method into a 405 (a thrown 404 would skip them).
   app.use((ctx) => {
-    throw new HttpError(404, 'not_found', `no route ${ctx.method} ${ctx.path}`);
+    ctx.status = 404;
+    ctx.body = { success: false, error: 'not_found', message: `no route ${ctx.method} ${ctx.path}` };
   });
   app.on('error', (error) => deps.logger.warn({ err: error }, 'koa error'));
   return app;

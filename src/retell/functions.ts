@@ -93,9 +93,9 @@ async function checkAvailability(ctx: FunctionContext, args: NormalizedArgs): Pr
     if (starts.includes(at)) return { success: true, available: true, message: MESSAGES.available(speak(ctx, at)), start: iso(at), service: entry.service.id };
     return offerAlternatives(ctx, entry, at, { available: false });
   }
-  const inWindow = starts.filter((t) => !when.window || withinWindow(t, when.window, zone));
+  const inWindow = when.window ? starts.filter(withinWindow(day, when.window)) : starts;
   const free = inWindow.slice(0, 6);
-  const dayText = when.weekOnly ? `der Woche ab ${speakDate(day)}` : speakDate(day);
+  const dayText = when.weekOnly ? `In der Woche ab ${speakDate(day)}` : `Am ${speakDate(day)}`;
   if (free.length === 0) {
     const fallback = await ctx.booking.alternatives(entry, day.set({ hour: 12 }).toMillis(), 3);
     const list = fallback.map((t) => speak(ctx, t));
@@ -273,9 +273,11 @@ function speak(ctx: FunctionContext, at: number): string {
   return speakSlot(DateTime.fromMillis(at, { zone: ctx.company.timeZone }), { now: ctx.now() });
 }
 
-function withinWindow(at: number, window: { from: string; to: string }, zone: string): boolean {
-  const hhmm = DateTime.fromMillis(at, { zone }).toFormat('HH:mm');
-  return hhmm >= window.from && hhmm < window.to;
+/** A filter for starts in a local HH:mm window of `day` (bounds computed once, not per slot). */
+function withinWindow(day: DateTime, window: { from: string; to: string }): (at: number) => boolean {
+  const at = (hhmm: string) => day.set({ hour: Number(hhmm.slice(0, 2)), minute: Number(hhmm.slice(3, 5)) }).toMillis();
+  const [from, to] = [at(window.from), at(window.to)];
+  return (t) => t >= from && t < to;
 }
 
 function formatEuro(amount: number): string {

@@ -14,8 +14,9 @@ export const MESSAGES = {
   available: (when: string) => `Am ${when} ist noch frei. Soll ich den Termin für Sie buchen?`,
   taken_with_alternatives: (list: string) => `Dieser Termin ist leider nicht mehr frei. Ich kann Ihnen anbieten: ${list}. Was passt Ihnen?`,
   taken_no_alternatives: 'Dieser Termin ist leider nicht mehr frei, und in den Tagen darum herum ist auch nichts mehr frei. Möchten Sie es in einer anderen Woche versuchen?',
-  free_times: (day: string, list: string) => `Am ${day} ist frei: ${list}. Welche Uhrzeit passt Ihnen?`,
-  no_free_times: (day: string) => `Am ${day} ist leider nichts mehr frei.`,
+  /** `when` is a whole phrase: "Am Montag, 30. November" or "In der Woche ab Montag, 30. November". */
+  free_times: (when: string, list: string) => `${when} ist frei: ${list}. Welche Uhrzeit passt Ihnen?`,
+  no_free_times: (when: string) => `${when} ist leider nichts mehr frei.`,
   alternatives: (list: string) => `Frei wäre: ${list}.`,
   still_processing: 'Einen Moment bitte, ich prüfe das noch. Fragen Sie mich gleich noch einmal.',
   technical_error: 'Es gab gerade ein technisches Problem. Bitte versuchen Sie es gleich noch einmal.',

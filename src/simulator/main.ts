@@ -2,12 +2,14 @@
  * Standalone simulated Cal.com:  node --import tsx src/simulator/main.ts [seed.json]
  *
  * Env: PORT (5555), HOST (127.0.0.1), SIM_SEED_FILE (or the first argument; else the
- * demo salon), SIM_RANDOM_SEED, SIM_API_KEY, SIM_WEBHOOK_URL, SIM_WEBHOOK_SECRET,
+ * demo salon), SIM_CATALOG_FILE (mirror the service's catalog instead of a seed), SIM_RANDOM_SEED, SIM_API_KEY, SIM_WEBHOOK_URL, SIM_WEBHOOK_SECRET,
  * SIM_LATENCY = none | production | <ms>, SIM_TIME_ZONE, SIM_RATE_LIMIT (requests/min).
  */
 import { z } from 'zod';
 import { createLogger } from '../log.ts';
 import type { LatencySpec } from './faults.ts';
+import { loadCatalog } from '../catalog/index.ts';
+import { simulatorOptionsFromCatalog } from './from-catalog.ts';
 import { DEMO_SEED, loadSeedFile, seedOptions } from './seed.ts';
 import { startCalcomSimulator } from './server.ts';
 
@@ -15,6 +17,7 @@ const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(5555),
   HOST: z.string().min(1).default('127.0.0.1'),
   SIM_SEED_FILE: z.string().min(1).optional(),
+  SIM_CATALOG_FILE: z.string().min(1).optional(),
   SIM_RANDOM_SEED: z.string().min(1).optional(),
   SIM_API_KEY: z.string().min(1).optional(),
   SIM_WEBHOOK_URL: z.url().optional(),
@@ -34,9 +37,10 @@ const log = createLogger();
 const env = envSchema.parse(process.env);
 const seedPath = process.argv[2] ?? env.SIM_SEED_FILE;
 const seed = seedPath ? await loadSeedFile(seedPath) : DEMO_SEED;
+const calendar = env.SIM_CATALOG_FILE ? simulatorOptionsFromCatalog(loadCatalog(env.SIM_CATALOG_FILE)) : seedOptions(seed);
 
 const sim = await startCalcomSimulator({
-  ...seedOptions(seed),
+  ...calendar,
   port: env.PORT,
   host: env.HOST,
   ...(env.SIM_TIME_ZONE && { timeZone: env.SIM_TIME_ZONE }),
@@ -46,7 +50,7 @@ const sim = await startCalcomSimulator({
   ...(env.SIM_RATE_LIMIT !== undefined && { rateLimitPerMinute: env.SIM_RATE_LIMIT }),
   latency: latency(env.SIM_LATENCY),
 });
-log.info({ url: sim.url, eventTypes: seed.eventTypes.map((e) => `${e.id}:${e.slug}`), seed: seedPath ?? 'demo' }, 'cal.com simulator listening');
+log.info({ url: sim.url, eventTypes: (calendar.eventTypes ?? []).map((e) => `${e.id}:${e.slug}`), seed: env.SIM_CATALOG_FILE ?? seedPath ?? 'demo' }, 'cal.com simulator listening');
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {

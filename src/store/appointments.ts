@@ -60,7 +60,7 @@ export class AppointmentStore {
       // Live = pending or booked; a pending row may already be booked in Cal.com.
       overlap: db.prepare(
         `SELECT ${columns} FROM appointments
-         WHERE calendar_key = ? AND start_utc < ? AND end_utc > ? AND status IN ('pending', 'booked')
+         WHERE calendar_key = ? AND company_id = ? AND start_utc < ? AND end_utc > ? AND status IN ('pending', 'booked')
            AND start_utc > ? - 86400000
          ORDER BY start_utc`,
       ),
@@ -69,7 +69,8 @@ export class AppointmentStore {
       byUid: db.prepare(`SELECT ${columns} FROM appointments WHERE calcom_uid = ?`),
       byGroup: db.prepare(`SELECT ${columns} FROM appointments WHERE group_id = ? ORDER BY segment_index`),
       setStatus: db.prepare('UPDATE appointments SET status = ?, updated_at = ? WHERE id = ?'),
-      setBooked: db.prepare(`UPDATE appointments SET status = 'booked', calcom_uid = ?, updated_at = ? WHERE id = ?`),
+      // Booked means it is in Cal.com: whatever made the row, it is in sync now.
+      setBooked: db.prepare(`UPDATE appointments SET status = 'booked', calcom_uid = ?, sync_status = 'synced', updated_at = ? WHERE id = ?`),
       setSync: db.prepare('UPDATE appointments SET sync_status = ?, sync_attempts = ?, sync_error = ?, updated_at = ? WHERE id = ?'),
       forCompany: db.prepare(`SELECT ${columns} FROM appointments WHERE company_id = ? AND start_utc >= ? AND start_utc < ? ORDER BY start_utc`),
       forCustomer: db.prepare(
@@ -90,10 +91,10 @@ export class AppointmentStore {
     return this.byId(Number(info.lastInsertRowid))!;
   }
 
-  /** Live appointments of a calendar that intersect [startUtc, endUtc). */
-  overlapping(calendarKey: string, startUtc: number, endUtc: number): Appointment[] {
+  /** Live appointments of a company's calendar that intersect [startUtc, endUtc) (calendar names are per company). */
+  overlapping(companyId: string, calendarKey: string, startUtc: number, endUtc: number): Appointment[] {
     // The lower bound on start_utc keeps the scan on the (calendar_key, start_utc) index short.
-    return this.stmts.overlap.all(calendarKey, endUtc, startUtc, startUtc) as Appointment[];
+    return this.stmts.overlap.all(calendarKey, companyId, endUtc, startUtc, startUtc) as Appointment[];
   }
 
   byId(id: number): Appointment | undefined {

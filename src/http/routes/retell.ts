@@ -6,6 +6,7 @@ import { FUNCTIONS, commandIdFor, type FunctionReply } from '../../retell/functi
 import { MESSAGES } from '../../retell/messages.ts';
 import { callEventSchema, functionCallSchema, retellCallSchema, rootArgsSchema, type RetellCall } from '../../retell/payloads.ts';
 import { verifyRetellSignature } from '../../retell/signature.ts';
+import { measureCalcomTime } from '../../observability/calcom-time.ts';
 import { parseJson, readRawBody, validate } from '../body.ts';
 import type { HttpDeps } from '../deps.ts';
 import { HttpError } from '../errors.ts';
@@ -18,12 +19,13 @@ export function retellRoutes(deps: HttpDeps): Router {
 
   router.post('/retell/function', async (ctx) => {
     const body = validate(functionCallSchema, parseJson(await signedBody(ctx, deps)));
-    ctx.body = await runFunction(deps, body.call, body.name, body.args);
+    await respond(ctx, () => runFunction(deps, body.call, body.name, body.args));
   });
 
   router.post('/retell/functions/:name', async (ctx) => {
     const { call, ...args } = validate(rootArgsSchema, parseJson(await signedBody(ctx, deps)));
-    ctx.body = await runFunction(deps, validate(retellCallSchema, call ?? callFromRequest(ctx), 'missing_call'), ctx.params.name!, args);
+    const retellCall = validate(retellCallSchema, call ?? callFromRequest(ctx), 'missing_call');
+    await respond(ctx, () => runFunction(deps, retellCall, ctx.params.name!, args));
   });
 
   router.post('/retell/webhook', async (ctx) => {
@@ -37,6 +39,13 @@ export function retellRoutes(deps: HttpDeps): Router {
   });
 
   return router;
+}
+
+/** Runs a function and says in `Server-Timing` how much of its time was spent waiting on Cal.com. */
+async function respond(ctx: Context, run: () => Promise<FunctionReply>): Promise<void> {
+  const { result, calcomMs } = await measureCalcomTime(run);
+  ctx.set('Server-Timing', `calcom;dur=${calcomMs.toFixed(1)}`);
+  ctx.body = result;
 }
 
 /** The raw body, after its Retell signature checked out (401 otherwise, nothing processed). */

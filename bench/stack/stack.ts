@@ -1,0 +1,204 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connectRedis } from '../../src/runtime/redis-connection.ts';
+import { RetellCaller } from '../../src/retell/caller.ts';
+import { exited, freePort, startNode, type Started } from './processes.ts';
+import { SimulatorClient } from './simulator-client.ts';
+
+export interface StackOptions {
+  catalogFile: string;
+  /** none | production | <ms> */
+  simLatency?: string;
+  simRateLimit?: number;
+  /** Extra environment for the service. */
+  env?: Record<string, string>;
+}
+
+const RETELL_KEY = 'load-retell-key';
+const CALCOM_KEY = 'cal_load_key';
+const WEBHOOK_SECRET = 'load-webhook-secret';
+
+/**
+ * The real thing in separate processes: the Cal.com simulator (standalone, so it outlives
+ * service crashes) and the service (`src/main.ts`, embedded Redis under a temp DATA_DIR,
+ * real Cal.com client pointed at the simulator). The service can be killed and restarted.
+ */
+export class Stack {
+  private service: Started | undefined;
+
+  private constructor(
+    readonly dir: string,
+    readonly url: string,
+    private readonly servicePort: number,
+    private readonly simulator: Started,
+    readonly sim: SimulatorClient,
+    private readonly options: StackOptions,
+  ) {}
+
+  static async start(options: StackOptions): Promise<Stack> {
+    const dir = mkdtempSync(join(tmpdir(), 'vbr-stack-'));
+    const [simPort, servicePort] = [await freePort(), await freePort()];
+    const url = `http://127.0.0.1:${servicePort}`;
+    const simulator = await startNode(
+      'src/simulator/main.ts',
+      {
+        PORT: String(simPort),
+        SIM_CATALOG_FILE: options.catalogFile,
+        SIM_API_KEY: CALCOM_KEY,
+        SIM_WEBHOOK_URL: `${url}/calcom/webhook`,
+        SIM_WEBHOOK_SECRET: WEBHOOK_SECRET,
+        SIM_LATENCY: options.simLatency ?? 'none',
+        SIM_RANDOM_SEED: 'load',
+        LOG_LEVEL: 'info', // its "listening" line is the ready signal
+        ...(options.simRateLimit && { SIM_RATE_LIMIT: String(options.simRateLimit) }),
+      },
+      /simulator listening/,
+    );
+    const stack = new Stack(dir, url, servicePort, simulator, new SimulatorClient(`http://127.0.0.1:${simPort}`), options);
+    await stack.startService();
+    return stack;
+  }
+
+  async startService(): Promise<void> {
+    this.service = await startNode(
+      'src/main.ts',
+      {
+        PORT: String(this.servicePort),
+        DATA_DIR: this.dir,
+        CATALOG_FILE: this.options.catalogFile,
+        CALCOM_API_KEY: CALCOM_KEY,
+        CALCOM_BASE_URL: this.sim.url,
+        CALCOM_WEBHOOK_SECRET: WEBHOOK_SECRET,
+        RETELL_API_KEY: RETELL_KEY,
+        LOG_LEVEL: 'info', // its "service started" line is the ready signal
+        ...this.options.env,
+      },
+      /"msg":"service started"/,
+    );
+  }
+
+  /** SIGKILL: no cleanup at all, as a crash. The embedded redis-server survives and is adopted on restart. */
+  async killService(): Promise<void> {
+    if (!this.service) return;
+    this.service.child.kill('SIGKILL');
+    await exited(this.service.child);
+    this.service = undefined;
+  }
+
+  async stopService(): Promise<void> {
+    if (!this.service) return;
+    this.service.child.kill('SIGTERM');
+    await exited(this.service.child);
+    this.service = undefined;
+  }
+
+  get serviceRunning(): boolean {
+    return this.service !== undefined;
+  }
+
+  /** The embedded redis-server's directory (under DATA_DIR) and unix socket. */
+  get redisDir(): string {
+    return join(this.dir, 'redis');
+  }
+  get redisSocket(): string {
+    return join(this.redisDir, 'redis.sock');
+  }
+
+  /** The embedded redis-server's pid, from its pid file; undefined when it is not running. */
+  redisPid(): number | undefined {
+    const file = join(this.redisDir, 'redis.pid');
+    if (!existsSync(file)) return undefined;
+    const pid = Number(readFileSync(file, 'utf8').trim());
+    return pid > 0 && isAlive(pid) ? pid : undefined;
+  }
+
+  /** Stops the embedded redis-server under the running service (SIGTERM: it flushes its append-only file first). */
+  async stopRedis(timeoutMs = 10_000): Promise<void> {
+    const pid = this.redisPid();
+    if (!pid) return;
+    process.kill(pid, 'SIGTERM');
+    for (const until = Date.now() + timeoutMs; isAlive(pid); ) {
+      if (Date.now() > until) throw new Error(`redis-server ${pid} did not stop within ${timeoutMs} ms`);
+      await sleep(20);
+    }
+  }
+
+  /**
+   * Starts redis-server again on the same directory and socket (daemonized, append-only),
+   * as an operator would after a Redis restart; resolves once it answers PING.
+   */
+  async startRedis(bin = 'redis-server', timeoutMs = 10_000): Promise<void> {
+    const dir = this.redisDir;
+    const result = spawnSync(bin, [
+      '--port', '0',
+      '--unixsocket', this.redisSocket,
+      '--unixsocketperm', '700',
+      '--dir', dir,
+      '--appendonly', 'yes',
+      '--appendfsync', 'everysec',
+      '--save', '',
+      '--pidfile', join(dir, 'redis.pid'),
+      '--loglevel', 'warning',
+      '--daemonize', 'yes',
+    ]);
+    if (result.status !== 0) throw new Error(`${bin} failed (${result.status}): ${result.stderr?.toString() ?? result.error}`);
+    for (const until = Date.now() + timeoutMs; !(await answersPing(this.redisSocket)); ) {
+      if (Date.now() > until) throw new Error(`redis-server did not answer on ${this.redisSocket} within ${timeoutMs} ms`);
+      await sleep(25);
+    }
+  }
+
+  serviceOutput(): string {
+    return this.service?.output() ?? '';
+  }
+
+  caller(toNumber: string, fromNumber: string, callId?: string): RetellCaller {
+    return new RetellCaller({ baseUrl: this.url, apiKey: RETELL_KEY, toNumber, fromNumber, ...(callId && { callId }) });
+  }
+
+  get retellApiKey(): string {
+    return RETELL_KEY;
+  }
+
+  async stop(): Promise<void> {
+    await this.stopService();
+    // A killed service leaves its embedded redis-server running (it is adopted on restart): stop it too.
+    await this.stopRedis().catch(() => {});
+    this.simulator.child.kill('SIGTERM');
+    await exited(this.simulator.child);
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** True while the process exists and is not a zombie (a killed service's redis-server is reparented, maybe to a non-reaping init). */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true;
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function answersPing(socketPath: string): Promise<boolean> {
+  if (!existsSync(socketPath)) return false;
+  const client = connectRedis({ path: socketPath }, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    return (await client.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    client.disconnect();
+  }
+}
