@@ -1,3 +1,4 @@
+import { CatalogError } from './catalog/index.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createLogger, type Logger } from './log.ts';
 import { RedisNotInstalledError } from './runtime/embedded-redis.ts';
@@ -5,7 +6,7 @@ import { startService, type Service } from './service.ts';
 
 /**
  * Runs the service until SIGTERM/SIGINT, shared by `npm start` and the single binary.
- * Exit codes: 78 bad configuration, 69 redis-server missing, 0 after a clean stop.
+ * Exit codes: 78 bad configuration or catalog, 69 redis-server missing, 0 after a clean stop.
  */
 export async function runService(hooks: { beforeStart?(config: Config, logger: Logger): void } = {}): Promise<void> {
   let config: Config;
@@ -23,6 +24,10 @@ export async function runService(hooks: { beforeStart?(config: Config, logger: L
   try {
     service = await startService(config, logger);
   } catch (error) {
+    if (error instanceof CatalogError) {
+      console.error(error.message);
+      process.exit(78); // EX_CONFIG
+    }
     if (error instanceof RedisNotInstalledError) {
       console.error(error.message);
       process.exit(69); // EX_UNAVAILABLE
@@ -31,10 +36,9 @@ export async function runService(hooks: { beforeStart?(config: Config, logger: L
   }
   logger.info({ url: service.url, calcom: service.simulator ? 'built-in simulator' : config.CALCOM_BASE_URL }, 'service started');
   if (service.simulator) {
-    process.stderr.write(
-      `\nRunning on the built-in Cal.com simulator (no CALCOM_API_KEY set).\n` +
-        `Try a whole German call against it:  npm run demo -- ${service.url}\n` +
-        `Retell requests are signed with the development key "${service.retellApiKey}".\n\n`,
+    logger.info(
+      { retellKey: service.retellApiKey, demo: `npm run demo -- ${service.url}` },
+      'no CALCOM_API_KEY: running on the built-in Cal.com simulator; try a whole German call with the demo command',
     );
   }
 
