@@ -14,6 +14,7 @@ import { connectRedis, endpointFromUrl, type RedisEndpoint } from './runtime/red
 import { simulatorOptionsFromCatalog } from './simulator/from-catalog.ts';
 import { startCalcomSimulator, type CalcomSimulator, type LatencySpec } from './simulator/index.ts';
 import { CallStats } from './stats/index.ts';
+import { AppointmentSync } from './sync/index.ts';
 
 /** Used only with the built-in simulator, so the demo can sign its requests. */
 export const DEV_RETELL_API_KEY = 'dev-retell-key';
@@ -77,11 +78,14 @@ export async function startService(config: Config, logger: Logger, now: () => nu
     jobs: { 'orphan-sweep': { everyMs: config.SWEEP_INTERVAL_MS, run: () => sweeper.sweepOnce() } },
   });
 
+  const sync = await AppointmentSync.start({ redis, prefix: config.QUEUE_PREFIX, booking: core.booking, store: core.store, catalog: core.catalog, logger });
+
   const ping = connectRedis(redis, { maxRetriesPerRequest: 1 });
   ping.on('error', () => {}); // readiness reports it
   const app = createApp({
     core,
     stats: new CallStats({ db: core.store.db, now }),
+    sync,
     config: { retellApiKey, calcomWebhookSecret, functionDeadlineMs: config.FUNCTION_DEADLINE_MS, bodyLimitBytes: config.BODY_LIMIT_BYTES },
     readiness: {
       redis: async () => (await ping.ping()) === 'PONG',
@@ -104,6 +108,7 @@ export async function startService(config: Config, logger: Logger, now: () => nu
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await maintenance.close();
+      await sync.close();
       await core.close();
       ping.disconnect();
       await simulator?.close();

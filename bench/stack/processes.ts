@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
@@ -22,8 +23,8 @@ export interface Started {
   output: () => string;
 }
 
-/** Starts `node --import tsx <script>` and resolves once a stdout line matches `ready`. */
-export function startNode(script: string, env: Record<string, string>, ready: RegExp, timeoutMs = 30_000): Promise<Started> {
+/** Starts `node --import tsx <script>` and resolves once a stdout line matches `ready`; `logFile` also gets all its output (appended). */
+export function startNode(script: string, env: Record<string, string>, ready: RegExp, timeoutMs = 30_000, logFile?: string): Promise<Started> {
   const child = spawn(process.execPath, ['--import', 'tsx', script], {
     cwd: ROOT,
     env: { ...process.env, ...env },
@@ -31,6 +32,12 @@ export function startNode(script: string, env: Record<string, string>, ready: Re
   });
   let log = '';
   const output = () => log.slice(-8000);
+  if (logFile) {
+    const file = createWriteStream(logFile, { flags: 'a' });
+    child.stdout!.pipe(file, { end: false });
+    child.stderr!.pipe(file, { end: false });
+    child.once('exit', () => file.end());
+  }
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${script} not ready after ${timeoutMs} ms:\n${output()}`)), timeoutMs);
     const onData = (chunk: Buffer) => {

@@ -8,6 +8,9 @@ export class SimulatorClient {
     bookings: { total: number; active: number; cancelled: number };
     activeBookingsBySlot: Record<string, number>;
     overlappingActiveBookings: number;
+    /** Injected faults so far, per kind. */
+    faults?: Record<string, number>;
+    webhooks?: { sent: number; delivered: number; failed: number };
   }> {
     return this.call('GET', '/_sim/stats');
   }

@@ -14,6 +14,8 @@ export interface StackOptions {
   simRateLimit?: number;
   /** Extra environment for the service. */
   env?: Record<string, string>;
+  /** Every start of the service appends its whole output (pino JSON lines) here. */
+  serviceLogFile?: string;
 }
 
 const RETELL_KEY = 'load-retell-key';
@@ -76,6 +78,8 @@ export class Stack {
         ...this.options.env,
       },
       /"msg":"service started"/,
+      30_000,
+      this.options.serviceLogFile,
     );
   }
 

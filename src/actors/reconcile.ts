@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isNotFound, type CalcomBooking } from '../calcom/index.ts';
 import type { ActorContext } from '../runtime/actor.ts';
 import type { SlotActorDeps } from './deps.ts';
 import type { ReconcileReply } from './replies.ts';
@@ -87,18 +88,28 @@ export async function settle(deps: SlotActorDeps, ctx: ActorContext, raw: unknow
   const { appointmentId } = settleInputSchema.parse(raw);
   const row = deps.store.appointments.byId(appointmentId);
   if (!row || row.status !== 'pending') return done(deps, 'unchanged');
-  const booking = row.calcomUid
-    ? await deps.calcom.getBooking(row.calcomUid)
-    : row.commandId
-      ? await deps.calcom.findBookingByMetadata({
-          eventTypeId: row.eventTypeId,
-          start: new Date(row.startUtc).toISOString(),
-          durationMinutes: (row.endUtc - row.startUtc) / 60_000,
-          value: row.commandId,
+  let booking: CalcomBooking | undefined;
+  try {
+    booking = row.calcomUid
+      ? await deps.calcom.getBooking(row.calcomUid).catch((error) => {
+          if (isNotFound(error)) return undefined; // Cal.com has no such booking: it was not made
+          throw error;
         })
-      : undefined;
-  const live = booking && ['accepted', 'pending'].includes(booking.status.toLowerCase()) && Date.parse(booking.start) === row.startUtc;
-  if (live) {
+      : row.commandId
+        ? await deps.calcom.findBookingByMetadata({
+            eventTypeId: row.eventTypeId,
+            start: new Date(row.startUtc).toISOString(),
+            durationMinutes: (row.endUtc - row.startUtc) / 60_000,
+            value: row.commandId,
+          })
+        : undefined;
+  } catch (error) {
+    // Cal.com could not say: the intent stays pending, and the id is released so the next sweep asks again.
+    ctx.releaseId();
+    throw error;
+  }
+  const live = !!booking && ['accepted', 'pending'].includes(booking.status.toLowerCase()) && Date.parse(booking.start) === row.startUtc;
+  if (live && booking) {
     deps.store.appointments.markBooked(row.id, booking.uid);
     if (row.callId) deps.store.calls.markHasAppointment(row.callId);
   } else {

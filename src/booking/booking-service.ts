@@ -9,6 +9,7 @@ import { freeStarts } from '../availability/free-starts.ts';
 import type { CatalogIndex, ServiceEntry } from '../catalog/index.ts';
 import type { ActorRuntime } from '../runtime/actor-runtime.ts';
 import type { Reply } from '../runtime/command.ts';
+import { placeholderEmail } from '../domain/index.ts';
 import { addCalcomTime } from '../observability/calcom-time.ts';
 import type { Store } from '../store/index.ts';
 
@@ -80,8 +81,13 @@ export class BookingService {
       reply = await this.ask<BookReply>(key, commandId, 'reschedule', input, input.callId, deadlineMs);
     } else {
       const rows = old.groupId ? this.deps.store.appointments.byGroup(old.groupId) : [old];
-      const customer = { name: old.customerName ?? 'Kunde', email: old.customerEmail ?? '', ...(old.customerPhone && { phone: old.customerPhone }) };
-      const bookInput = { companyId: input.companyId, serviceId: old.serviceId, start: input.start, customer, replacing: rows.map((r) => r.id), ...(input.callId && { callId: input.callId }) };
+      // The new booking keeps who booked and how (an appointment seen only in Cal.com moves as a voice booking).
+      const placeholder = entry.company.placeholderEmailDomain && placeholderEmail((old.customerPhone ?? String(old.id)).replace(/\D/g, ''), entry.company.placeholderEmailDomain);
+      const email = old.customerEmail || placeholder;
+      if (!email) return { status: 'rejected', code: 'missing_email', message: 'the appointment has no email to book the new time with' };
+      const customer = { name: old.customerName ?? 'Kunde', email, ...(old.customerPhone && { phone: old.customerPhone }) };
+      const origin = old.origin === 'calcom' ? 'voice' : old.origin;
+      const bookInput = { companyId: input.companyId, serviceId: old.serviceId, start: input.start, customer, origin, replacing: rows.map((r) => r.id), ...(input.callId && { callId: input.callId }) };
       reply = await this.ask<BookReply>(key, `${commandId}:in`, 'book', bookInput, input.callId, deadlineMs);
       if (reply.status === 'booked') {
         const cancelled = await this.cancel(`${commandId}:out`, { companyId: input.companyId, appointmentId: old.id, reason: 'Termin verschoben' }, input.callId, remaining());

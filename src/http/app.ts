@@ -1,4 +1,4 @@
-import Koa from 'koa';
+import Koa, { type Context, type Next } from 'koa';
 import type { HttpDeps } from './deps.ts';
 import { errorBoundary, HttpError } from './errors.ts';
 import { apiRoutes } from './routes/api.ts';
@@ -13,6 +13,7 @@ import { retellRoutes } from './routes/retell.ts';
 export function createApp(deps: HttpDeps): Koa {
   const app = new Koa();
   app.proxy = true;
+  app.use(closeWhenShuttingDown);
   app.use(errorBoundary(deps.logger));
   for (const router of [healthRoutes(deps), retellRoutes(deps), calcomRoutes(deps), apiRoutes(deps)]) {
     app.use(router.routes());
@@ -26,4 +27,19 @@ export function createApp(deps: HttpDeps): Koa {
   });
   app.on('error', (error) => deps.logger.warn({ err: error }, 'koa error'));
   return app;
+}
+
+/**
+ * A request still running when the server starts closing is answered with `Connection: close`:
+ * `server.close()` only drops connections that are idle at that moment, so a keep-alive
+ * connection that finishes its request afterwards would hold shutdown open for the whole
+ * keep-alive timeout (65 s).
+ */
+async function closeWhenShuttingDown(ctx: Context, next: Next): Promise<void> {
+  try {
+    await next();
+  } finally {
+    const server = (ctx.req.socket as { server?: { listening?: boolean } }).server;
+    if (server?.listening === false && !ctx.headerSent) ctx.set('Connection', 'close');
+  }
 }

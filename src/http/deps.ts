@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Core } from '../core.ts';
 import type { CallStats } from '../stats/index.ts';
+import type { AppointmentSync } from '../sync/index.ts';
 
 export interface HttpConfig {
   /** Key Retell signs requests with (x-retell-signature). */
@@ -15,6 +16,8 @@ export interface HttpConfig {
 export interface HttpDeps {
   core: Core;
   stats: CallStats;
+  /** Appointments made through the API/admin, pushed to Cal.com by a queued job. */
+  sync: AppointmentSync;
   config: HttpConfig;
   /** Named checks for /readyz: each resolves true when its dependency answers. */
   readiness: Record<string, () => Promise<boolean>>;

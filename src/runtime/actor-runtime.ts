@@ -99,9 +99,14 @@ export class ActorRuntime {
         autorun: false,
       });
       worker.on('error', (error) => this.options.logger.error({ err: error, queue: queue.name }, 'worker error'));
-      worker.on('completed', (job) => {
+      worker.on('completed', (job, reply: Reply) => {
         if (!this.released.delete(job.id!)) return;
-        job.remove().catch((error) => this.options.logger.warn({ err: error, jobId: job.id }, 'could not release command id'));
+        // Released ids answer only once the job is gone, so a retry right after the answer runs anew.
+        job
+          .remove()
+          .catch((error) => this.options.logger.warn({ err: error, jobId: job.id }, 'could not release command id'))
+          .then(() => this.replies.publish(job.id!, reply))
+          .catch(() => {}); // the asker polls the stored result
       });
       this.workers.push(worker);
       void worker.run();
@@ -205,7 +210,9 @@ export class ActorRuntime {
     const reply = await this.dispatch(command, log, () => this.released.add(job.id!));
     this.options.observer?.jobFinished?.(reply.ok ? 'completed' : 'failed', waitSeconds);
     // Reply before BullMQ marks the job finished: the asker needs not wait for that round trip.
-    await this.replies.publish(job.id!, reply).catch((error) => log.warn({ err: error }, 'reply publish failed; asker will poll'));
+    if (!this.released.has(job.id!)) {
+      await this.replies.publish(job.id!, reply).catch((error) => log.warn({ err: error }, 'reply publish failed; asker will poll'));
+    }
     return reply;
   }
 

@@ -33,7 +33,7 @@ describe('book: the slot actor against the Cal.com simulator', () => {
   });
 
   test('a 60-minute booking at 10:00 refuses a 30-minute one at 10:30 on the same calendar', async () => {
-    const ten = upcomingWorkday('10:00', 4);
+    const ten = upcomingWorkday('10:00', 9);
     const first = await bookOf('long-1', 'damenhaarschnitt', ten, 1);
     assert.equal(first.status, 'booked');
     const second = await bookOf('short-1', 'herrenhaarschnitt', ten + 30 * 60_000, 2);

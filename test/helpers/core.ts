@@ -2,7 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DateTime } from 'luxon';
-import { loadCatalog, type Catalog } from '../../src/catalog/index.ts';
+import type { Counter } from 'prom-client';
+import { loadCatalog, parseCatalog, type Catalog } from '../../src/catalog/index.ts';
+import type { Redis } from 'ioredis';
+import { jobIdOf } from '../../src/runtime/command.ts';
+import { mailboxName } from '../../src/runtime/partition.ts';
+import { connectRedis } from '../../src/runtime/redis-connection.ts';
 import { createCore, type Core, type CoreOptions } from '../../src/core.ts';
 import { startCalcomSimulator, type CalcomSimulator } from '../../src/simulator/index.ts';
 import { simulatorOptionsFromCatalog } from '../../src/simulator/from-catalog.ts';
@@ -19,6 +24,10 @@ export interface CoreHarness {
   redis: Awaited<ReturnType<typeof startTestRedis>>;
   dir: string;
   catalog: Catalog;
+  /** The BullMQ key prefix of the core's mailboxes. */
+  prefix: string;
+  /** A plain Redis client on the harness's server (opened on first use, closed with the harness). */
+  redisClient(): Redis;
   /** A second core on the same Redis and database, e.g. for a restart. */
   startCore(overrides?: Partial<CoreOptions>): Promise<Core>;
   close(): Promise<void>;
@@ -28,7 +37,7 @@ export interface CoreHarness {
 export async function startCoreHarness(overrides: Partial<CoreOptions> = {}): Promise<CoreHarness> {
   const redis = await startTestRedis();
   const dir = mkdtempSync(join(tmpdir(), 'vbr-core-'));
-  const catalog = loadCatalog(SAMPLE_CATALOG_FILE);
+  const catalog = overrides.catalog ?? loadCatalog(SAMPLE_CATALOG_FILE);
   const sim = await startCalcomSimulator({ port: 0, apiKey: 'cal_test_key', ...simulatorOptionsFromCatalog(catalog) });
   const prefix = uniquePrefix('core');
   const startCore = (more: Partial<CoreOptions> = {}) =>
@@ -50,14 +59,18 @@ export async function startCoreHarness(overrides: Partial<CoreOptions> = {}): Pr
       ...more,
     });
   const core = await startCore();
+  let client: Redis | undefined;
   return {
     core,
     sim,
     redis,
     dir,
     catalog,
+    prefix,
+    redisClient: () => (client ??= connectRedis(redis.endpoint)),
     startCore,
     async close() {
+      await client?.quit();
       await core.close();
       await sim.close();
       await redis.stop();
@@ -77,3 +90,95 @@ export function upcomingWorkday(time: string, daysAhead = 2): number {
 export const iso = (ms: number) => new Date(ms).toISOString();
 
 export const customer = (n: number) => ({ name: `Kunde ${n}`, email: `kunde${n}@example.de`, phone: `+49151${String(1000000 + n).padStart(7, '0')}` });
+
+/**
+ * The sample catalog plus a second salon whose stylist is also called "anna" (own event
+ * types 2001/2002, own Cal.com host): tenants must not see or block each other.
+ */
+export const OTHER_COMPANY = 'salon-weber';
+export function twoCompanyCatalog(): Catalog {
+  const sample = loadCatalog(SAMPLE_CATALOG_FILE);
+  return parseCatalog({
+    ...sample,
+    companies: [
+      ...sample.companies,
+      {
+        id: OTHER_COMPANY,
+        name: 'Salon Weber',
+        timeZone: ZONE,
+        businessHours: { open: '09:00', close: '18:00' },
+        phoneNumbers: ['+493098765432'],
+        services: [
+          { id: 'herrenhaarschnitt', name: 'Herrenhaarschnitt', durationMinutes: 30, eventTypeId: 2001, calendar: 'anna' },
+          { id: 'damenhaarschnitt', name: 'Damenhaarschnitt', durationMinutes: 60, eventTypeId: 2002, calendar: 'anna' },
+        ],
+      },
+    ],
+  });
+}
+
+/** Polls until `probe` returns something truthy (and returns it), or fails after `timeoutMs`. */
+export async function waitFor<T>(probe: () => T | Promise<T>, what: string, timeoutMs = 10_000, intervalMs = 20): Promise<NonNullable<T>> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value as NonNullable<T>;
+    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+/** The current value of one labelled series of a prom-client counter (0 if absent). */
+export async function counterValue(counter: Counter<string>, labels: Record<string, string>): Promise<number> {
+  const { values } = await counter.get();
+  const match = values.find((v) => Object.entries(labels).every(([k, want]) => v.labels[k] === want));
+  return match?.value ?? 0;
+}
+
+/** A row of the appointments table as stored (snake_case columns). */
+export interface AppointmentRow {
+  id: number;
+  company_id: string;
+  status: string;
+  origin: string;
+  calcom_uid: string | null;
+  command_id: string | null;
+  group_id: string | null;
+  start_utc: number;
+  end_utc: number;
+  sync_status: string;
+  sync_attempts: number;
+  sync_error: string | null;
+}
+
+/** Appointment rows matching a SQL condition, e.g. `rowsWhere(h, 'group_id = ?', 'cmd-1')`. */
+export function rowsWhere(h: CoreHarness, where: string, ...params: unknown[]): AppointmentRow[] {
+  return h.core.store.db.prepare(`SELECT * FROM appointments WHERE ${where} ORDER BY id`).all(...params) as AppointmentRow[];
+}
+
+/** The Cal.com booking (API shape) with this uid in the simulator. */
+export function simBooking(h: CoreHarness, uid: string): Record<string, unknown> | undefined {
+  return h.sim.control.bookings().find((b) => b.uid === uid);
+}
+
+/** The same local time on the next working day (Mon–Sat) after `ms`. */
+export function nextWorkday(ms: number): number {
+  let day = DateTime.fromMillis(ms, { zone: ZONE }).plus({ days: 1 });
+  while (day.weekday === 7) day = day.plus({ days: 1 });
+  return day.toMillis();
+}
+
+/** Drops an SQLite trigger installed by a test (no error if it is gone). */
+export function dropTrigger(h: CoreHarness, name: string): void {
+  h.core.store.db.exec(`DROP TRIGGER IF EXISTS ${name}`);
+}
+
+/**
+ * Waits until the runtime has released a command id (its job is gone from the mailbox), as
+ * it does after an `error` reply. The asker gets the reply before BullMQ finishes the job,
+ * so asking again at once can still meet the first run's job.
+ */
+export async function waitForRelease(h: CoreHarness, key: string, commandId: string): Promise<void> {
+  const hash = `${h.prefix}:${mailboxName(h.core.runtime.partitionOf(key))}:${jobIdOf(commandId)}`;
+  await waitFor(async () => (await h.redisClient().exists(hash)) === 0, `release of ${commandId}`);
+}

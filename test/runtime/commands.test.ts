@@ -46,6 +46,14 @@ describe('commands: idempotency, failures, deadlines, shutdown', () => {
     assert.equal(await state.get(`${prefix}:runs:12345`), '1');
   });
 
+  test('a released command id runs again when asked again right after its answer', async () => {
+    const ask = () => runtime.ask('probe:t', { id: 'call-5:book:retry', type: 'transient' });
+    assert.deepEqual(await ask(), { ok: true, value: { runs: 1 } });
+    assert.deepEqual(await ask(), { ok: true, value: { runs: 2 } });
+    assert.deepEqual(await ask(), { ok: true, value: { runs: 3 } });
+    assert.deepEqual(await ask(), { ok: true, value: { runs: 3 } }, 'a final answer is kept');
+  });
+
   test('a handler that throws yields a structured failure, and the key keeps working', async () => {
     const reply = await runtime.ask('probe:c', { id: 'f1', type: 'fail' });
     assert.deepEqual(reply, { ok: false, error: { code: 'handler_error', message: 'Kalender nicht erreichbar' } });

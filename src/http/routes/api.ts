@@ -5,7 +5,8 @@ import { z } from 'zod';
 import { sha256Hex } from '../../catalog/index.ts';
 import { StatsInputError } from '../../stats/index.ts';
 import type { Role } from '../../store/index.ts';
-import { validate } from '../body.ts';
+import { SyncRejectedError } from '../../sync/index.ts';
+import { parseJson, readRawBody, validate } from '../body.ts';
 import type { HttpDeps } from '../deps.ts';
 import { HttpError } from '../errors.ts';
 
@@ -59,5 +60,34 @@ export function apiRoutes(deps: HttpDeps): Router {
       })),
     };
   });
+  /** An appointment made outside the voice flow: queued, booked into Cal.com with retries (202). */
+  router.post('/appointments', async (ctx) => {
+    const tenant = ctx.state.tenant as Tenant;
+    const body = validate(newAppointmentSchema, parseJson(await readRawBody(ctx, deps.config.bodyLimitBytes)));
+    try {
+      // Request ids are the company's own: prefixed, they can neither collide with nor reveal another's.
+      const requestId = `${tenant.companyId}:${body.requestId}`;
+      const { syncId } = await deps.sync.submit({ ...body, requestId, companyId: tenant.companyId, origin: tenant.role === 'admin' ? 'admin' : 'api' });
+      ctx.status = 202;
+      ctx.body = { success: true, syncId, status: `/api/appointments/sync/${encodeURIComponent(body.requestId)}` };
+    } catch (error) {
+      if (error instanceof SyncRejectedError) throw new HttpError(400, error.code, error.message);
+      throw error;
+    }
+  });
+
+  router.get('/appointments/sync/:requestId', async (ctx) => {
+    const tenant = ctx.state.tenant as Tenant;
+    const status = await deps.sync.status(`${tenant.companyId}:${ctx.params.requestId!}`);
+    if (!status) throw new HttpError(404, 'not_found', 'no such sync request');
+    ctx.body = status;
+  });
   return router;
 }
+
+const newAppointmentSchema = z.object({
+  serviceId: z.string().min(1),
+  start: z.iso.datetime({ offset: true }),
+  customer: z.object({ name: z.string().min(1).max(200), email: z.email(), phone: z.string().regex(/^\+[1-9]\d{6,14}$/).optional() }),
+  requestId: z.string().min(1).max(200),
+});
