@@ -1,6 +1,8 @@
 // The single executable (`npm run build:binary`), built fresh and run the way a VM runs
 // it: copied alone into an empty directory (no node_modules anywhere near), with a PATH
 // that holds redis-server and nothing else — in particular no node.
+import { DateTime } from 'luxon';
+import { RetellCaller } from '../../src/retell/caller.ts';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { accessSync, chmodSync, constants, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -104,6 +106,13 @@ test('the embedded SQLite addon is unpacked into a private cache dir and loaded 
   assert.ok(statSync(first.addon.path).size > 1e6);
 });
 
+/** "DD.MM.YYYY" of a working day (Mon–Sat) at least `ahead` days from now, in Berlin. */
+function nextWorkday(ahead: number): string {
+  let day = DateTime.now().setZone('Europe/Berlin').plus({ days: ahead });
+  while (day.weekday === 7) day = day.plus({ days: 1 });
+  return day.toFormat('dd.MM.yyyy');
+}
+
 test('runs the service with only redis-server installed, seeds the catalog and stops cleanly on SIGTERM', { skip }, async (t) => {
   const dataDir = join(vm, 'data');
   const port = await freePort();
@@ -116,12 +125,20 @@ test('runs the service with only redis-server installed, seeds the catalog and s
   assert.ok(existsSync(join(dataDir, 'redis', 'appendonlydir')) || existsSync(join(dataDir, 'redis', 'appendonly.aof')), 'redis AOF under DATA_DIR');
   const redisPid = Number(readFileSync(join(dataDir, 'redis', 'redis.pid'), 'utf8').trim());
   assert.ok(isAlive(redisPid));
-  const sqliteFiles = readdirSync(dataDir, { recursive: true }).map(String).filter((f) => /\.(db|sqlite3?)$/.test(f));
-  t.diagnostic(sqliteFiles.length ? `SQLite files: ${sqliteFiles.join(', ')}` : 'the service opens no SQLite file yet');
+  assert.ok(existsSync(join(dataDir, 'booking.sqlite')), 'the SQLite file lives under DATA_DIR');
 
   const health = await httpGet(port, '/healthz');
-  if (health === 'refused') t.diagnostic('no HTTP server yet (front door not wired into startService)');
-  else assert.equal(health.status, 200, `GET /healthz: ${health.status} ${health.body}`);
+  assert.ok(health !== 'refused' && health.status === 200, `GET /healthz: ${JSON.stringify(health)}`);
+
+  // One booking over HTTP, as Retell would make it, against the built-in Cal.com simulator.
+  const caller = new RetellCaller({ baseUrl: `http://127.0.0.1:${port}`, apiKey: 'dev-retell-key', toNumber: '+493012345678', fromNumber: '+4915112345678' });
+  const day = nextWorkday(3);
+  const booked = await caller.fn('book_appointment', { dienstleistung: 'Herrenhaarschnitt', datum: day, uhrzeit: '11:00', name: 'Binär Test' });
+  assert.equal(booked.status, 200);
+  assert.equal(booked.body.success, true, JSON.stringify(booked.body));
+  assert.match(booked.body.message, /ist gebucht/);
+  const again = await caller.fn('book_appointment', { dienstleistung: 'Herrenhaarschnitt', datum: day, uhrzeit: '11:00', name: 'Binär Test' });
+  assert.equal(again.body.appointment_id, booked.body.appointment_id, 'the repeated call returns the same booking');
 
   const exit = await first.stop('SIGTERM');
   assert.deepEqual(exit, { code: 0, signal: null }, first.output());
