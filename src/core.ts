@@ -71,7 +71,10 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     observe: (result) => metrics.availabilityCacheRequests.inc({ result }),
     logger,
   });
-  const invalidation = await InvalidationBus.open(availability, connectRedis(options.redis), connectRedis(options.redis), `${options.queuePrefix}:availability`);
+  const [busPublisher, busSubscriber] = [connectRedis(options.redis), connectRedis(options.redis)];
+  // Without a listener ioredis prints an "Unhandled error event" stack to stderr on every reconnect attempt.
+  for (const connection of [busPublisher, busSubscriber]) connection.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
+  const invalidation = await InvalidationBus.open(availability, busPublisher, busSubscriber, `${options.queuePrefix}:availability`);
 
   const runtime = await ActorRuntime.create({
     redis: options.redis,

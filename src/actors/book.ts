@@ -8,7 +8,8 @@ import type { SlotActorDeps } from './deps.ts';
 import type { BookReply } from './replies.ts';
 import { slotKeyAt } from './slot-key.ts';
 
-export const bookInputSchema = z.object({
+/** Who books, what and when: shared by voice bookings and API/admin ones (src/sync). */
+export const bookingRequestSchema = z.object({
   companyId: z.string().min(1),
   serviceId: z.string().min(1),
   /** UTC instant, e.g. 2025-11-25T09:30:00.000Z */
@@ -18,6 +19,9 @@ export const bookInputSchema = z.object({
     email: z.email(),
     phone: z.string().regex(/^\+[1-9]\d{6,14}$/).optional(),
   }),
+});
+
+export const bookInputSchema = bookingRequestSchema.extend({
   callId: z.string().max(200).optional(),
   origin: z.enum(['voice', 'api', 'admin']).default('voice'),
   language: z.string().min(2).max(5).default('de'),

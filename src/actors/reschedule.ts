@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isSlotTaken, isUnknownOutcome } from '../calcom/index.ts';
+import { isCalcomError, isSlotTaken, isUnknownOutcome } from '../calcom/index.ts';
 import type { ActorContext } from '../runtime/actor.ts';
 import type { SlotActorDeps } from './deps.ts';
 import type { BookReply } from './replies.ts';
@@ -101,6 +101,10 @@ async function run(deps: SlotActorDeps, ctx: ActorContext, input: z.output<typeo
     if (isUnknownOutcome(error)) return failure('booking_outcome_unknown', 'Cal.com did not say whether the appointment was moved');
     store.appointments.setStatus(row.id, 'failed');
     if (isSlotTaken(error)) return slotUnavailable('calcom_taken');
+    // Cal.com refusing to move the booking (e.g. a cancel of it got there first) is an answer, not an outage.
+    if (isCalcomError(error) && error.status && error.status >= 400 && error.status < 500) {
+      return rejected('not_reschedulable', `Cal.com refused to move booking ${old.calcomUid}: ${error.message}`);
+    }
     return failure('calcom_error', (error as Error).message);
   }
   if (Date.parse(booking.start) !== startUtc) {

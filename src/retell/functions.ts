@@ -3,7 +3,7 @@ import { DateTime } from 'luxon';
 import type { Logger } from 'pino';
 import type { BookOutcome, BookingService } from '../booking/booking-service.ts';
 import type { CatalogIndex, CompanyConfig, ServiceEntry } from '../catalog/index.ts';
-import { cleanEmail, cleanName, cleanPhone, parseGermanDateTime, speakSlot, speakTime, speakDate, type WhenOk } from '../domain/index.ts';
+import { cleanEmail, cleanName, cleanPhone, parseGermanDateTime, speakDate, speakSlot, speakTime, WHEN_MESSAGES, type WhenOk } from '../domain/index.ts';
 import type { Appointment, Store } from '../store/index.ts';
 import type { NormalizedArgs } from './args.ts';
 import { MESSAGES, spokenList } from './messages.ts';
@@ -47,6 +47,13 @@ export function commandIdFor(callId: string, functionName: string, args: Normali
   const canonical = JSON.stringify(Object.keys(args).sort().map((k) => [k, args[k as keyof NormalizedArgs]]));
   return `${callId}:${functionName}:${createHash('sha256').update(canonical).digest('hex').slice(0, 16)}`;
 }
+
+/** What to say when a booking command refused, by its code. */
+const REJECTION_MESSAGES: Record<string, string> = {
+  appointment_not_found: MESSAGES.appointment_not_found,
+  not_reschedulable: MESSAGES.not_reschedulable,
+  start_in_past: WHEN_MESSAGES.time_in_past,
+};
 
 const fail = (error: string, message: string, data: Record<string, unknown> = {}): FunctionReply => ({ success: false, error, message, ...data });
 
@@ -184,7 +191,7 @@ function bookingReply(ctx: FunctionContext, entry: ServiceEntry, outcome: BookOu
     case 'pending':
       return fail('still_processing', MESSAGES.still_processing);
     case 'rejected':
-      return fail(outcome.code, outcome.code === 'appointment_not_found' ? MESSAGES.appointment_not_found : MESSAGES.not_bookable);
+      return fail(outcome.code, REJECTION_MESSAGES[outcome.code] ?? MESSAGES.not_bookable);
     default:
       return fail(outcome.code, MESSAGES.technical_error);
   }

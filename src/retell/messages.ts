@@ -7,6 +7,7 @@ export const MESSAGES = {
   missing_appointment: 'Ich finde keinen kommenden Termin unter Ihrer Nummer. Wann war der Termin gebucht?',
   ambiguous_appointment: (list: string) => `Sie haben mehrere Termine: ${list}. Welchen meinen Sie?`,
   appointment_not_found: 'Diesen Termin finde ich leider nicht.',
+  not_reschedulable: 'Dieser Termin wurde gerade schon geändert oder storniert. Soll ich nachsehen, was jetzt gebucht ist?',
   already_cancelled: 'Dieser Termin ist bereits storniert.',
   booked: (service: string, when: string) => `Ihr Termin für ${service} ist gebucht: ${when}.`,
   cancelled: (when: string) => `Ihr Termin am ${when} ist storniert.`,

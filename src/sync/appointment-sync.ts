@@ -3,6 +3,7 @@ import { Queue, UnrecoverableError, Worker, type Job, type JobState } from 'bull
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { bookingRequestSchema } from '../actors/book.ts';
 import type { BookOutcome, BookingService } from '../booking/booking-service.ts';
 import type { CatalogIndex } from '../catalog/index.ts';
 import type { ActorRuntime } from '../runtime/actor-runtime.ts';
@@ -10,16 +11,7 @@ import { connectRedis, type RedisEndpoint } from '../runtime/redis-connection.ts
 import type { Appointment, Store } from '../store/index.ts';
 
 /** An appointment made outside the voice flow, to be booked into Cal.com. */
-export const syncInputSchema = z.object({
-  companyId: z.string().min(1),
-  serviceId: z.string().min(1),
-  /** UTC instant, e.g. 2025-11-25T09:30:00.000Z */
-  start: z.iso.datetime({ offset: true }),
-  customer: z.object({
-    name: z.string().min(1).max(200),
-    email: z.email(),
-    phone: z.string().regex(/^\+[1-9]\d{6,14}$/).optional(),
-  }),
+export const syncInputSchema = bookingRequestSchema.extend({
   origin: z.enum(['api', 'admin']),
   /** The caller's idempotency key: submitting it again never books twice. */
   requestId: z.string().min(1).max(200),

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { sha256Hex } from '../../catalog/index.ts';
 import { StatsInputError } from '../../stats/index.ts';
 import type { Role } from '../../store/index.ts';
+import { bookingRequestSchema } from '../../actors/book.ts';
 import { SyncRejectedError } from '../../sync/index.ts';
 import { parseJson, readRawBody, validate } from '../body.ts';
 import type { HttpDeps } from '../deps.ts';
@@ -85,9 +86,4 @@ export function apiRoutes(deps: HttpDeps): Router {
   return router;
 }
 
-const newAppointmentSchema = z.object({
-  serviceId: z.string().min(1),
-  start: z.iso.datetime({ offset: true }),
-  customer: z.object({ name: z.string().min(1).max(200), email: z.email(), phone: z.string().regex(/^\+[1-9]\d{6,14}$/).optional() }),
-  requestId: z.string().min(1).max(200),
-});
+const newAppointmentSchema = bookingRequestSchema.omit({ companyId: true }).extend({ requestId: z.string().min(1).max(200) });
