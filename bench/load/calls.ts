@@ -34,15 +34,8 @@ export async function wholeCalls(
     const caller = stack.caller(company.phone, `+49152${String(index).padStart(8, '0')}`);
     const step = async (fn: string, args: Record<string, unknown>) => {
       const t0 = performance.now();
-      const raw = JSON.stringify({ call: caller.call, name: fn, args });
-      const { signRetellBody } = await import('../../src/retell/signature.ts');
-      const response = await fetch(`${stack.url}/retell/function`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-retell-signature': signRetellBody(raw, stack.retellApiKey) },
-        body: raw,
-      });
-      const body = (await response.json()) as Record<string, any>;
-      steps.push({ fn, ms: performance.now() - t0, calcomMs: serverTimingCalcomMs(response.headers.get('server-timing')), status: response.status, ...(body.error && { error: body.error }) });
+      const { status, body, headers } = await caller.fn(fn, args);
+      steps.push({ fn, ms: performance.now() - t0, calcomMs: serverTimingCalcomMs(headers.get('server-timing')), status, ...(body.error && { error: body.error }) });
       return body;
     };
     await step('check_customer', {});

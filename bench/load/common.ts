@@ -1,6 +1,8 @@
+import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
 import { DateTime } from 'luxon';
 import { join } from 'node:path';
+import { signRetellBody } from '../../src/retell/signature.ts';
 import type { Stack } from '../stack/stack.ts';
 
 export const ZONE = 'Europe/Berlin';
@@ -43,4 +45,40 @@ export function serverTimingCalcomMs(header: string | string[] | undefined | nul
   const value = Array.isArray(header) ? header.join(',') : (header ?? '');
   const match = /calcom;dur=([\d.]+)/.exec(value);
   return match ? Number(match[1]) : NaN;
+}
+
+export interface FunctionLoad {
+  /** Arrivals per second, and for how long; every request's answer is awaited and counted. */
+  rate: number;
+  seconds: number;
+  connections: number;
+  /** The next call: function name, args and the caller's numbers. */
+  next(): { name: string; args: Record<string, unknown>; call: Record<string, unknown> };
+  onAnswer(status: number, body: string, latencyMs: number, serverTimingCalcomMs: number): void;
+}
+
+/** Signed Retell function calls at a fixed arrival rate, driven by autocannon. */
+export function runFunctionLoad(stack: Stack, load: FunctionLoad): Promise<autocannon.Result> {
+  return autocannon({
+    url: `${stack.url}/retell/function`,
+    connections: load.connections,
+    overallRate: load.rate,
+    amount: load.rate * load.seconds,
+    timeout: 30,
+    requests: [
+      {
+        method: 'POST',
+        setupRequest: (request: any, context: any) => {
+          const body = JSON.stringify(load.next());
+          context.sentAt = performance.now();
+          return { ...request, body, headers: { 'content-type': 'application/json', 'x-retell-signature': signRetellBody(body, stack.retellApiKey) } };
+        },
+        onResponse: (status: number, body: string, context: any, headers?: Record<string, string | string[] | undefined>) => {
+          // autocannon hands headers over with their original case.
+          const timing = Object.entries(headers ?? {}).find(([k]) => k.toLowerCase() === 'server-timing')?.[1];
+          load.onAnswer(status, body, performance.now() - context.sentAt, serverTimingCalcomMs(timing));
+        },
+      },
+    ],
+  });
 }

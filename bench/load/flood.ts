@@ -1,19 +1,11 @@
 // Scenario 2 — "availability flood": 100 requests/s at random times of one service's week.
 // After warm-up ≥ 99 % of reads are served from the cache, cache hits answer in ≤ 5 ms at
 // p95, and Cal.com (rate-limited like the real one) never answers 429.
-import autocannon from 'autocannon';
 import { randomUUID } from 'node:crypto';
-import { signRetellBody } from '../../src/retell/signature.ts';
 import { summarize } from '../lib.ts';
 import type { LoadCompany } from '../stack/load-catalog.ts';
 import type { Stack } from '../stack/stack.ts';
-import { counter, germanDate, scrape, serverTimingCalcomMs, workdays } from './common.ts';
-
-/** autocannon hands headers over with their original case. */
-function header(headers: Record<string, string | string[] | undefined> | undefined, name: string) {
-  const key = Object.keys(headers ?? {}).find((k) => k.toLowerCase() === name);
-  return key ? headers![key] : undefined;
-}
+import { counter, germanDate, runFunctionLoad, scrape, workdays } from './common.ts';
 
 export async function flood(stack: Stack, company: LoadCompany, options: { rate: number; seconds: number; warmupSeconds: number }) {
   // One service's week: the working days of the week after next, times on the half hour.
@@ -29,33 +21,22 @@ export async function flood(stack: Stack, company: LoadCompany, options: { rate:
     inWarmup = false;
   }, options.warmupSeconds * 1000);
 
-  const result = await autocannon({
-    url: `${stack.url}/retell/function`,
+  const result = await runFunctionLoad(stack, {
+    rate: options.rate,
+    seconds: options.seconds,
     connections: 64,
-    overallRate: options.rate,
-    amount: options.rate * options.seconds,
-    timeout: 30,
-    requests: [
-      {
-        method: 'POST',
-        setupRequest: (request: any, context: any) => {
-          const day = days[Math.floor(Math.random() * days.length)]!;
-          const minutes = 8 * 60 + 30 * Math.floor(Math.random() * 24);
-          const body = JSON.stringify({
-            call: { call_id: `flood_${randomUUID()}`, to_number: company.phone, from_number: '+4915100000000', direction: 'inbound' },
-            name: 'check_availability',
-            args: { dienstleistung: 'Herrenhaarschnitt', datum: germanDate(day), uhrzeit: `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}` },
-          });
-          context.sentAt = performance.now();
-          return { ...request, body, headers: { 'content-type': 'application/json', 'x-retell-signature': signRetellBody(body, stack.retellApiKey) } };
-        },
-        onResponse: (_status: number, _body: string, context: any, headers?: Record<string, string | string[] | undefined>) => {
-          if (inWarmup) return;
-          const latency = performance.now() - context.sentAt;
-          (serverTimingCalcomMs(header(headers, 'server-timing')) === 0 ? hit : waited).push(latency);
-        },
-      },
-    ],
+    next: () => {
+      const day = days[Math.floor(Math.random() * days.length)]!;
+      const minutes = 8 * 60 + 30 * Math.floor(Math.random() * 24);
+      return {
+        call: { call_id: `flood_${randomUUID()}`, to_number: company.phone, from_number: '+4915100000000', direction: 'inbound' },
+        name: 'check_availability',
+        args: { dienstleistung: 'Herrenhaarschnitt', datum: germanDate(day), uhrzeit: `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}` },
+      };
+    },
+    onAnswer: (_status, _body, latencyMs, calcomMs) => {
+      if (!inWarmup) (calcomMs === 0 ? hit : waited).push(latencyMs);
+    },
   });
 
   const end = await scrape(stack.url, 'availability_cache_requests_total');

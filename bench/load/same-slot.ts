@@ -1,13 +1,11 @@
 // Scenario 1 — "same slot": 50 booking requests/s, all for one slot, different callers.
 // Exactly one booking may result, in Cal.com and in SQLite; nobody gets a 5xx; every other
 // caller hears slot_no_longer_available with alternatives.
-import autocannon from 'autocannon';
 import { randomUUID } from 'node:crypto';
-import { signRetellBody } from '../../src/retell/signature.ts';
 import { summarize } from '../lib.ts';
 import type { LoadCompany } from '../stack/load-catalog.ts';
 import type { Stack } from '../stack/stack.ts';
-import { germanDate, openDatabase, workdays } from './common.ts';
+import { germanDate, openDatabase, runFunctionLoad, workdays } from './common.ts';
 
 export async function sameSlot(stack: Stack, company: LoadCompany, options: { rate: number; seconds: number }) {
   const day = workdays(3, 1)[0]!;
@@ -17,38 +15,25 @@ export async function sameSlot(stack: Stack, company: LoadCompany, options: { ra
   const latencies: number[] = [];
   let withAlternatives = 0;
 
-  const result = await autocannon({
-    url: `${stack.url}/retell/function`,
-    // Open enough connections that slow answers never hold back the arrival rate, and send an
-    // exact amount so that every request's answer is counted.
-    connections: options.rate * 5,
-    overallRate: options.rate,
-    amount: options.rate * options.seconds,
-    timeout: 30,
-    requests: [
-      {
-        method: 'POST',
-        setupRequest: (request: any, context: any) => {
-          const body = JSON.stringify({
-            call: { call_id: `load_${randomUUID()}`, to_number: company.phone, from_number: `+4917${String(Math.floor(Math.random() * 1e9)).padStart(9, '0')}`, direction: 'inbound' },
-            name: 'book_appointment',
-            args,
-          });
-          context.sentAt = performance.now();
-          return { ...request, body, headers: { 'content-type': 'application/json', 'x-retell-signature': signRetellBody(body, stack.retellApiKey) } };
-        },
-        onResponse: (status: number, body: string, context: any) => {
-          latencies.push(performance.now() - context.sentAt);
-          let key = `http_${status}`;
-          try {
-            const reply = JSON.parse(body);
-            key = reply.success ? 'booked' : reply.error;
-            if (reply.error === 'slot_no_longer_available' && reply.alternatives?.length > 0) withAlternatives++;
-          } catch {}
-          outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
-        },
-      },
-    ],
+  const result = await runFunctionLoad(stack, {
+    rate: options.rate,
+    seconds: options.seconds,
+    connections: options.rate * 5, // slow answers must never hold back the arrival rate
+    next: () => ({
+      call: { call_id: `load_${randomUUID()}`, to_number: company.phone, from_number: `+4917${String(Math.floor(Math.random() * 1e9)).padStart(9, '0')}`, direction: 'inbound' },
+      name: 'book_appointment',
+      args,
+    }),
+    onAnswer: (status, body, latencyMs) => {
+      latencies.push(latencyMs);
+      let key = `http_${status}`;
+      try {
+        const reply = JSON.parse(body);
+        key = reply.success ? 'booked' : reply.error;
+        if (reply.error === 'slot_no_longer_available' && reply.alternatives?.length > 0) withAlternatives++;
+      } catch {}
+      outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
+    },
   });
 
   const stats = await stack.sim.stats();

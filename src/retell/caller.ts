@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { signRetellBody } from './signature.ts';
 
+export interface CallerResponse {
+  status: number;
+  body: Record<string, any>;
+  headers: Headers;
+}
+
 export interface CallerOptions {
   baseUrl: string;
   apiKey: string;
@@ -26,7 +32,7 @@ export class RetellCaller {
   }
 
   /** `POST /retell/function` with `{call, name, args}`. */
-  fn(name: string, args: Record<string, unknown> = {}): Promise<{ status: number; body: Record<string, any> }> {
+  fn(name: string, args: Record<string, unknown> = {}): Promise<CallerResponse> {
     return this.post('/retell/function', { call: this.call, name, args });
   }
 
@@ -35,7 +41,7 @@ export class RetellCaller {
     return this.post('/retell/webhook', { event, call: { ...this.call, ...extra } });
   }
 
-  async post(path: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: Record<string, any> }> {
+  async post(path: string, body: unknown, headers: Record<string, string> = {}): Promise<CallerResponse> {
     const raw = JSON.stringify(body);
     const response = await fetch(`${this.options.baseUrl}${path}`, {
       method: 'POST',
@@ -43,6 +49,6 @@ export class RetellCaller {
       body: raw,
     });
     const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : {} };
+    return { status: response.status, body: text ? JSON.parse(text) : {}, headers: response.headers };
   }
 }
