@@ -1,6 +1,7 @@
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
 import { DateTime } from 'luxon';
+import { Pool } from 'undici';
 import { join } from 'node:path';
 import { signRetellBody } from '../../src/retell/signature.ts';
 import type { Stack } from '../stack/stack.ts';
@@ -57,28 +58,78 @@ export interface FunctionLoad {
   onAnswer(status: number, body: string, latencyMs: number, serverTimingCalcomMs: number): void;
 }
 
-/** Signed Retell function calls at a fixed arrival rate, driven by autocannon. */
-export function runFunctionLoad(stack: Stack, load: FunctionLoad): Promise<autocannon.Result> {
-  return autocannon({
-    url: `${stack.url}/retell/function`,
-    connections: load.connections,
-    overallRate: load.rate,
-    amount: load.rate * load.seconds,
-    timeout: 30,
-    requests: [
+/**
+ * Signed Retell function calls at a fixed arrival rate, driven by autocannon. Latency is
+ * autocannon's own, from the request's write to its response (not from when it was built,
+ * which would count the wait for the rate limiter's next tick).
+ */
+export function runFunctionLoad(stack: Pick<Stack, 'url' | 'retellApiKey'>, load: FunctionLoad): Promise<autocannon.Result> {
+  // autocannon calls onResponse and then emits 'response' for the same answer, synchronously.
+  let answer: { body: string; calcomMs: number } | undefined;
+  return new Promise((resolve, reject) => {
+    const instance = autocannon(
       {
-        method: 'POST',
-        setupRequest: (request: any, context: any) => {
-          const body = JSON.stringify(load.next());
-          context.sentAt = performance.now();
-          return { ...request, body, headers: { 'content-type': 'application/json', 'x-retell-signature': signRetellBody(body, stack.retellApiKey) } };
-        },
-        onResponse: (status: number, body: string, context: any, headers?: Record<string, string | string[] | undefined>) => {
-          // autocannon hands headers over with their original case.
-          const timing = Object.entries(headers ?? {}).find(([k]) => k.toLowerCase() === 'server-timing')?.[1];
-          load.onAnswer(status, body, performance.now() - context.sentAt, serverTimingCalcomMs(timing));
-        },
+        url: `${stack.url}/retell/function`,
+        connections: load.connections,
+        overallRate: load.rate,
+        amount: load.rate * load.seconds,
+        timeout: 30,
+        requests: [
+          {
+            method: 'POST',
+            setupRequest: (request: any) => {
+              const body = JSON.stringify(load.next());
+              return { ...request, body, headers: { 'content-type': 'application/json', 'x-retell-signature': signRetellBody(body, stack.retellApiKey) } };
+            },
+            onResponse: (_status: number, body: string, _context: unknown, headers?: Record<string, string | string[] | undefined>) => {
+              // autocannon hands headers over with their original case.
+              const timing = Object.entries(headers ?? {}).find(([k]) => k.toLowerCase() === 'server-timing')?.[1];
+              answer = { body, calcomMs: serverTimingCalcomMs(timing) };
+            },
+          },
+        ],
       },
-    ],
+      (error: Error | null, result: autocannon.Result) => (error ? reject(error) : resolve(result)),
+    );
+    instance.on('response', (_client: unknown, status: number, _bytes: number, responseTimeMs: number) => {
+      load.onAnswer(status, answer?.body ?? '', responseTimeMs, answer?.calcomMs ?? NaN);
+      answer = undefined;
+    });
   });
+}
+
+/**
+ * An open-loop driver: requests leave at a fixed rate whatever the answers do (as callers
+ * arrive), over a keep-alive undici pool, and each latency is measured from its own send to
+ * its answer. Used where latency percentiles matter: autocannon's per-connection rate limiter
+ * releases requests in bursts, which adds its own queueing to what it measures.
+ */
+export async function runOpenLoop(stack: Pick<Stack, 'url' | 'retellApiKey'>, load: Omit<FunctionLoad, 'connections'>): Promise<{ sent: number; non2xx: number; errors: number }> {
+  const pool = new Pool(stack.url, { connections: 32, pipelining: 1 });
+  const totals = { sent: 0, non2xx: 0, errors: 0 };
+  const inflight: Promise<void>[] = [];
+  const interval = 1000 / load.rate;
+  const started = performance.now();
+  for (let i = 0; i < load.rate * load.seconds; i++) {
+    const due = started + i * interval;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    const body = JSON.stringify(load.next());
+    const sentAt = performance.now();
+    totals.sent++;
+    inflight.push(
+      pool
+        .request({ method: 'POST', path: '/retell/function', headers: { 'content-type': 'application/json', 'x-retell-signature': signRetellBody(body, stack.retellApiKey) }, body })
+        .then(async (response) => {
+          const text = await response.body.text();
+          const latency = performance.now() - sentAt;
+          if (response.statusCode >= 300) totals.non2xx++;
+          load.onAnswer(response.statusCode, text, latency, serverTimingCalcomMs(response.headers['server-timing']));
+        })
+        .catch(() => void totals.errors++),
+    );
+  }
+  await Promise.all(inflight);
+  await pool.close();
+  return totals;
 }

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { summarize } from '../lib.ts';
 import type { LoadCompany } from '../stack/load-catalog.ts';
 import type { Stack } from '../stack/stack.ts';
-import { counter, germanDate, runFunctionLoad, scrape, workdays } from './common.ts';
+import { counter, germanDate, runOpenLoop, scrape, workdays } from './common.ts';
 
 export async function flood(stack: Stack, company: LoadCompany, options: { rate: number; seconds: number; warmupSeconds: number }) {
   // One service's week: the working days of the week after next, times on the half hour.
@@ -21,10 +21,9 @@ export async function flood(stack: Stack, company: LoadCompany, options: { rate:
     inWarmup = false;
   }, options.warmupSeconds * 1000);
 
-  const result = await runFunctionLoad(stack, {
+  const result = await runOpenLoop(stack, {
     rate: options.rate,
     seconds: options.seconds,
-    connections: 64,
     next: () => {
       const day = days[Math.floor(Math.random() * days.length)]!;
       const minutes = 8 * 60 + 30 * Math.floor(Math.random() * 24);
@@ -48,13 +47,14 @@ export async function flood(stack: Stack, company: LoadCompany, options: { rate:
   const hitRatio = (hits + stale) / Math.max(1, hits + stale + misses);
   const calcom429 = stats.responses.slots?.['429'] ?? 0;
   return {
-    requests: result.requests.total,
+    requests: result.sent,
     non2xx: result.non2xx,
+    transportErrors: result.errors,
     afterWarmup: { cacheLookups: { hit: hits, stale, miss: misses }, hitRatio: Math.round(hitRatio * 10000) / 10000 },
     cacheHitLatencyMs: cacheHits,
     calcomWaitLatencyMs: summarize(waited, elapsed),
     calcomSlotsRequests: stats.requests.slots ?? 0,
     calcom429,
-    ok: hitRatio >= 0.99 && cacheHits.p95 <= 5 && calcom429 === 0 && result.non2xx === 0,
+    ok: hitRatio >= 0.99 && cacheHits.p95 <= 5 && calcom429 === 0 && result.non2xx === 0 && result.errors === 0,
   };
 }

@@ -39,11 +39,18 @@ export function startNode(script: string, env: Record<string, string>, ready: Re
     child.once('exit', () => file.end());
   }
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${script} not ready after ${timeoutMs} ms:\n${output()}`)), timeoutMs);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL'); // not left running behind the caller's back
+      reject(new Error(`${script} not ready after ${timeoutMs} ms:\n${output()}`));
+    }, timeoutMs);
+    let isReady = false;
     const onData = (chunk: Buffer) => {
       log += chunk.toString();
       if (log.length > 200_000) log = log.slice(-100_000);
-      if (ready.test(log)) {
+      // Searched only until ready: under load the service logs a line a request, and the load
+      // generator (this process) must not spend its time re-reading them.
+      if (!isReady && ready.test(log)) {
+        isReady = true;
         clearTimeout(timer);
         resolve({ child, output });
       }

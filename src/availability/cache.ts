@@ -104,12 +104,12 @@ export class AvailabilityCache {
   /** Drops every event type's entry for the calendar-week containing `at` (or all weeks). */
   invalidate(companyId: string, calendarKey: string, at?: { zone: string; at: number }): void {
     const prefix = `${companyId}|${calendarKey}|`;
-    const weekIso = at ? weekStart(at).toISODate() : undefined;
-    const scope = weekIso ? `${prefix}${weekIso}` : prefix;
+    const weekIsoDate = at ? weekIso(at) : undefined;
+    const scope = weekIsoDate ? `${prefix}${weekIsoDate}` : prefix;
     // One week's invalidation voids in-flight fetches of that week only; an all-weeks one voids every week's.
     this.generations.set(scope, (this.generations.get(scope) ?? 0) + 1);
     for (const key of this.entries.keys()) {
-      if (key.startsWith(prefix) && (!weekIso || key.includes(`|${weekIso}|`))) this.entries.delete(key);
+      if (key.startsWith(prefix) && (!weekIsoDate || key.includes(`|${weekIsoDate}|`))) this.entries.delete(key);
     }
   }
 
@@ -149,7 +149,7 @@ export class AvailabilityCache {
 
   private generationOf(week: CalendarWeek): string {
     const prefix = `${week.companyId}|${week.calendarKey}|`;
-    return `${this.generations.get(prefix) ?? 0}:${this.generations.get(`${prefix}${weekStart(week).toISODate()}`) ?? 0}`;
+    return `${this.generations.get(prefix) ?? 0}:${this.generations.get(`${prefix}${weekIso(week)}`) ?? 0}`;
   }
 }
 
@@ -158,8 +158,23 @@ export function weekStart(week: Pick<CalendarWeek, 'zone' | 'at'>): DateTime {
   return DateTime.fromMillis(week.at, { zone: week.zone }).startOf('week');
 }
 
+/**
+ * The week's Monday as YYYY-MM-DD, memoised per zone and quarter hour (every zone's midnight
+ * falls on a quarter hour): every read computes it, and luxon's zone arithmetic is not cheap.
+ */
+const weekIsoMemo = new Map<string, string>();
+function weekIso(week: Pick<CalendarWeek, 'zone' | 'at'>): string {
+  const key = `${week.zone}|${Math.floor(week.at / 900_000)}`;
+  let iso = weekIsoMemo.get(key);
+  if (iso === undefined) {
+    if (weekIsoMemo.size > 10_000) weekIsoMemo.clear();
+    weekIsoMemo.set(key, (iso = weekStart(week).toISODate()!));
+  }
+  return iso;
+}
+
 function entryKey(week: CalendarWeek): string {
-  return `${week.companyId}|${week.calendarKey}|${weekStart(week).toISODate()}|${week.eventTypeId}`;
+  return `${week.companyId}|${week.calendarKey}|${weekIso(week)}|${week.eventTypeId}`;
 }
 
 function toStarts(byDate: SlotsByDate): number[] {

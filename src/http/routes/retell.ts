@@ -43,8 +43,9 @@ export function retellRoutes(deps: HttpDeps): Router {
 
 /** Runs a function and says in `Server-Timing` how much of its time was spent waiting on Cal.com. */
 async function respond(ctx: Context, run: () => Promise<FunctionReply>): Promise<void> {
+  const started = performance.now();
   const { result, calcomMs } = await measureCalcomTime(run);
-  ctx.set('Server-Timing', `calcom;dur=${calcomMs.toFixed(1)}`);
+  ctx.set('Server-Timing', `calcom;dur=${calcomMs.toFixed(1)}, function;dur=${(performance.now() - started).toFixed(1)}`);
   ctx.body = result;
 }
 
