@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { loadCatalog } from './catalog/index.ts';
 import type { Config } from './config.ts';
 import { createCore, type Core } from './core.ts';
+import { memoizeZoneOffsets } from './domain/zone-offsets.ts';
 import { createApp } from './http/app.ts';
 import { OrphanSweeper } from './maintenance/orphan-sweeper.ts';
 import { MaintenanceScheduler } from './maintenance/scheduler.ts';
@@ -34,6 +35,7 @@ export interface Service {
  * `stop` that tears it down in reverse. Nothing here runs as a side effect of an import.
  */
 export async function startService(config: Config, logger: Logger, now: () => number = Date.now): Promise<Service> {
+  memoizeZoneOffsets();
   const catalog = loadCatalog(config.CATALOG_FILE ?? join(config.DATA_DIR, 'catalog.json'));
   const embedded = config.REDIS_URL ? undefined : await EmbeddedRedis.start({ dir: join(config.DATA_DIR, 'redis'), bin: config.REDIS_SERVER_BIN, logger });
   const redis = config.REDIS_URL ? endpointFromUrl(config.REDIS_URL) : { path: embedded!.socketPath };

@@ -15,6 +15,8 @@ export interface ServiceEntry {
   calendarKey: string;
   totalMinutes: number;
   segments: Segment[];
+  /** Id, name and aliases, normalised for matching what callers say. */
+  spokenNames: string[];
 }
 
 /** Lookups over the validated catalog: companies, services by id, spoken name or event type. */
@@ -22,6 +24,7 @@ export class CatalogIndex {
   private readonly companies = new Map<string, CompanyConfig>();
   private readonly services = new Map<string, ServiceEntry>();
   private readonly byEventType = new Map<number, ServiceEntry>();
+  private readonly byCompany = new Map<string, ServiceEntry[]>();
 
   constructor(readonly catalog: Catalog) {
     for (const company of catalog.companies) {
@@ -33,8 +36,10 @@ export class CatalogIndex {
           calendarKey: calendarKeyOf(service),
           totalMinutes: totalMinutes(service),
           segments: segmentsOf(service),
+          spokenNames: [service.id, service.name, ...service.aliases].map(normalize),
         };
         this.services.set(`${company.id}/${service.id}`, entry);
+        this.byCompany.set(company.id, [...(this.byCompany.get(company.id) ?? []), entry]);
         // A plain service owns its event type; composites reuse plain ones' event types.
         for (const segment of entry.segments) {
           if (!this.byEventType.has(segment.eventTypeId) || !service.segments) this.byEventType.set(segment.eventTypeId, entry);
@@ -56,7 +61,7 @@ export class CatalogIndex {
   }
 
   servicesOf(companyId: string): ServiceEntry[] {
-    return [...this.services.values()].filter((entry) => entry.company.id === companyId);
+    return this.byCompany.get(companyId) ?? [];
   }
 
   /**
@@ -67,11 +72,10 @@ export class CatalogIndex {
     const said = normalize(spoken);
     if (!said) return undefined;
     const entries = this.servicesOf(companyId);
-    const names = (e: ServiceEntry) => [e.service.id, e.service.name, ...e.service.aliases].map(normalize);
     return (
-      entries.find((e) => names(e).includes(said)) ??
-      entries.find((e) => names(e).some((name) => name.includes(said))) ??
-      entries.find((e) => names(e).some((name) => said.includes(name)))
+      entries.find((e) => e.spokenNames.includes(said)) ??
+      entries.find((e) => e.spokenNames.some((name) => name.includes(said))) ??
+      entries.find((e) => e.spokenNames.some((name) => said.includes(name)))
     );
   }
 

@@ -210,9 +210,10 @@ function alternativesReply(ctx: FunctionContext, starts: number[]): FunctionRepl
 }
 
 function resolveService(ctx: FunctionContext, said: string | undefined): ServiceEntry | FunctionReply {
+  const found = said ? ctx.catalog.findService(ctx.company.id, said) : undefined;
+  if (found) return found;
   const names = spokenList(ctx.catalog.servicesOf(ctx.company.id).map((e) => e.service.name));
-  if (!said) return fail('missing_service', MESSAGES.missing_service(names));
-  return ctx.catalog.findService(ctx.company.id, said) ?? fail('unknown_service', MESSAGES.unknown_service(names));
+  return said ? fail('unknown_service', MESSAGES.unknown_service(names)) : fail('missing_service', MESSAGES.missing_service(names));
 }
 
 function resolveWhen(ctx: FunctionContext, datum: string | undefined, uhrzeit: string | undefined): WhenOk | FunctionReply {

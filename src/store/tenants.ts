@@ -13,12 +13,19 @@ export class TenantStore {
     };
   }
 
+  /** Routes come from the catalog at start and never change while running: looked up once each. */
+  private readonly routeMemo = new Map<string, string | null>();
+
   /** The company owning the first known route (dialled number, then agent id). */
   companyForCall(routes: Array<string | undefined | null>): string | undefined {
     for (const route of routes) {
       if (!route) continue;
-      const row = this.stmts.route.get(route) as { companyId: string } | undefined;
-      if (row) return row.companyId;
+      let companyId = this.routeMemo.get(route);
+      if (companyId === undefined) {
+        companyId = (this.stmts.route.get(route) as { companyId: string } | undefined)?.companyId ?? null;
+        if (this.routeMemo.size < 10_000) this.routeMemo.set(route, companyId);
+      }
+      if (companyId) return companyId;
     }
     return undefined;
   }
