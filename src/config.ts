@@ -17,6 +17,8 @@ const envSchema = z.object({
   CALCOM_API_KEY: z.string().min(1).optional(),
   CALCOM_BASE_URL: z.url().default('https://api.cal.com'),
   CALCOM_WEBHOOK_SECRET: z.string().min(1).optional(),
+  /** Keep-alive connections to Cal.com; each in-flight request holds one for its whole latency. */
+  CALCOM_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(1024).default(64),
   RETELL_API_KEY: z.string().min(1).optional(),
   CATALOG_FILE: z.string().min(1).optional(),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10_000_000).default(64 * 1024),

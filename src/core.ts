@@ -20,7 +20,7 @@ export interface CoreOptions {
   defaultDeadlineMs: number;
   databaseFile: string;
   catalog: Catalog;
-  calcom: { baseUrl: string; apiKey: string; timeoutMs?: number };
+  calcom: { baseUrl: string; apiKey: string; timeoutMs?: number; connections?: number };
   availabilityTtlMs: number;
   freshViewMs: number;
   /** Lookups of a create whose answer was lost (default: now and after 1 s). */
@@ -58,6 +58,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     baseUrl: options.calcom.baseUrl,
     apiKey: options.calcom.apiKey,
     timeouts: { default: options.calcom.timeoutMs ?? 5000 },
+    connections: options.calcom.connections ?? 64,
     logger: logger.child({ component: 'calcom' }),
     onRequest: ({ operation, status, durationSeconds }) => {
       metrics.calcomRequestDuration.observe({ operation, status }, durationSeconds);
@@ -109,7 +110,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     }),
   );
   if (options.consume ?? true) await runtime.startConsuming();
-  const booking = new BookingService({ runtime, catalog, availability, store, now });
+  const booking = new BookingService({ runtime, catalog, availability, store, now, freshViewMs: options.freshViewMs });
   metrics.orphanedBookings.set(store.orphans.openCount());
 
   return {

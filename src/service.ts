@@ -56,7 +56,10 @@ export async function startService(config: Config, logger: Logger, now: () => nu
     defaultDeadlineMs: config.FUNCTION_DEADLINE_MS,
     databaseFile: join(config.DATA_DIR, 'booking.sqlite'),
     catalog,
-    calcom: simulator ? { baseUrl: simulator.url, apiKey: 'cal_simulator' } : { baseUrl: config.CALCOM_BASE_URL, apiKey: config.CALCOM_API_KEY! },
+    calcom: {
+      ...(simulator ? { baseUrl: simulator.url, apiKey: 'cal_simulator' } : { baseUrl: config.CALCOM_BASE_URL, apiKey: config.CALCOM_API_KEY! }),
+      connections: config.CALCOM_MAX_CONNECTIONS,
+    },
     availabilityTtlMs: config.AVAILABILITY_TTL_MS,
     freshViewMs: config.FRESH_VIEW_MS,
     logger,

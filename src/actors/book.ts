@@ -270,8 +270,9 @@ export async function stillFree(
 ): Promise<boolean> {
   const zone = entry.company.timeZone;
   const week = { companyId: entry.company.id, calendarKey: entry.calendarKey, eventTypeId: p.eventTypeId, zone, at: p.startUtc };
+  // A fresh view (younger than freshViewMs, dropped by every webhook and booking) answers both ways.
   const fresh = reschedulingUid ? undefined : deps.availability.freshView(week, deps.freshViewMs);
-  if (fresh?.starts.includes(p.startUtc)) return true;
+  if (fresh) return fresh.starts.includes(p.startUtc);
   const day = DateTime.fromMillis(p.startUtc, { zone });
   const slots = await deps.calcom.getSlots({
     eventTypeId: p.eventTypeId,

@@ -26,6 +26,9 @@ export type ReconcileInput = z.input<typeof reconcileInputSchema>;
 export async function reconcile(deps: SlotActorDeps, ctx: ActorContext, raw: unknown): Promise<ReconcileReply> {
   const input = reconcileInputSchema.parse(raw);
   const { appointments } = deps.store;
+  // Cal.com's calendar changed: no cached view of it may count as fresh any more.
+  const entry = deps.catalog.serviceByEventType(input.eventTypeId);
+  if (entry) deps.invalidateAvailability(entry.company.id, entry.calendarKey, input.startUtc, entry.company.timeZone);
   const known = appointments.byCalcomUid(input.uid);
 
   if (input.event === 'cancelled') {
@@ -53,7 +56,6 @@ export async function reconcile(deps: SlotActorDeps, ctx: ActorContext, raw: unk
     if (intent) return done(deps, 'unchanged');
   }
 
-  const entry = deps.catalog.serviceByEventType(input.eventTypeId);
   if (!entry) return done(deps, 'ignored_unknown_event_type');
   appointments.insert({
     companyId: entry.company.id,

@@ -24,6 +24,8 @@ export interface BookingServiceDeps {
   availability: AvailabilityCache;
   store: Store;
   now: () => number;
+  /** How young a cached view must be for the slot actor to trust it instead of asking Cal.com. */
+  freshViewMs: number;
 }
 
 /**
@@ -51,6 +53,7 @@ export class BookingService {
     if (!entry) return { status: 'rejected', code: 'unknown_service', message: `unknown service ${input.serviceId}` };
     const startUtc = Date.parse(input.start);
     const key = slotKeyAt(input.companyId, entry.calendarKey, startUtc, entry.company.timeZone);
+    await this.freshenViews(entry, startUtc);
     const reply = await this.ask<BookReply>(key, commandId, 'book', input, input.callId, deadlineMs);
     if (reply.status !== 'slot_unavailable') return reply;
     return { ...reply, alternatives: await this.alternatives(entry, startUtc).catch(() => []) };
@@ -99,6 +102,22 @@ export class BookingService {
     }
     if (reply.status !== 'slot_unavailable') return reply;
     return { ...reply, alternatives: await this.alternatives(entry, startUtc).catch(() => []) };
+  }
+
+  /**
+   * The double-check's Cal.com read, done before the command enters its mailbox: the actor then
+   * finds a fresh view and holds the mailbox only for the create. Best effort — if this fails or
+   * an invalidation races it, the actor asks Cal.com itself.
+   */
+  private async freshenViews(entry: ServiceEntry, startUtc: number): Promise<void> {
+    const calendar = { companyId: entry.company.id, calendarKey: entry.calendarKey, zone: entry.company.timeZone };
+    await Promise.all(
+      entry.segments.map((segment) =>
+        this.deps.availability
+          .ensureFresh({ ...calendar, eventTypeId: segment.eventTypeId, at: startUtc + segment.offsetMinutes * 60_000 }, this.deps.freshViewMs)
+          .catch(() => undefined),
+      ),
+    );
   }
 
   /** The slot key of an existing appointment, from the store. */

@@ -110,6 +110,7 @@ describe('book saga: a failed save is compensated in Cal.com, a failed compensat
 
   test('Cal.com failing the double-check → error, nothing written or booked, and the same id may try again', async () => {
     const start = upcomingWorkday('15:00', 3);
+    h.core.availability.invalidate(COMPANY, 'anna'); // no fresh view: the double-check must ask Cal.com
     h.sim.control.setFaults('slots', { rates: { '5xx': 1 } });
     const reply = await bookOf('double-check-fails', start, 4);
     assert.equal(reply.status, 'error', JSON.stringify(reply));

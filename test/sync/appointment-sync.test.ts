@@ -109,6 +109,7 @@ describe('appointment sync (API/admin appointments) on its BullMQ queue', () => 
 
   test('failing before any intent (Cal.com slots down): nothing is written, the job keeps its failedReason', async () => {
     const start = upcomingWorkday('13:00', 3);
+    h.core.availability.invalidate(COMPANY, 'anna'); // no fresh view: the double-check must ask Cal.com
     h.sim.control.setFaults('slots', { rates: { '5xx': 1 } });
     try {
       await sync.submit(request('req-no-intent', start, 4));
