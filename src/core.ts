@@ -6,7 +6,7 @@ import { BookingService } from './booking/booking-service.ts';
 import { CalcomClient } from './calcom/index.ts';
 import { CatalogIndex, syncCatalog, type Catalog } from './catalog/index.ts';
 import { createMetrics, type Metrics } from './metrics/metrics.ts';
-import { addCalcomTime } from './observability/calcom-time.ts';
+import { addWaits } from './observability/waits.ts';
 import { ActorRuntime } from './runtime/actor-runtime.ts';
 import { connectRedis, type RedisEndpoint } from './runtime/redis-connection.ts';
 import { openStore, type Store } from './store/index.ts';
@@ -62,7 +62,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     logger: logger.child({ component: 'calcom' }),
     onRequest: ({ operation, status, durationSeconds }) => {
       metrics.calcomRequestDuration.observe({ operation, status }, durationSeconds);
-      addCalcomTime(durationSeconds * 1000);
+      addWaits({ calcomMs: durationSeconds * 1000 });
     },
   });
   const availability = new AvailabilityCache({

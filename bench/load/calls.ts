@@ -5,12 +5,14 @@
 import { summarize, type LatencySummary } from '../lib.ts';
 import type { LoadCompany } from '../stack/load-catalog.ts';
 import type { Stack } from '../stack/stack.ts';
-import { germanDate, serverTimingCalcomMs, workdays } from './common.ts';
+import { germanDate, serverTiming, workdays } from './common.ts';
 
 interface Step {
   fn: string;
   ms: number;
   calcomMs: number;
+  /** Time its command waited in a mailbox behind earlier commands (their Cal.com calls, mostly). */
+  mailboxMs: number;
   status: number;
   error?: string;
 }
@@ -35,7 +37,8 @@ export async function wholeCalls(
     const step = async (fn: string, args: Record<string, unknown>) => {
       const t0 = performance.now();
       const { status, body, headers } = await caller.fn(fn, args);
-      steps.push({ fn, ms: performance.now() - t0, calcomMs: serverTimingCalcomMs(headers.get('server-timing')), status, ...(body.error && { error: body.error }) });
+      const timing = headers.get('server-timing');
+      steps.push({ fn, ms: performance.now() - t0, calcomMs: serverTiming(timing, 'calcom'), mailboxMs: serverTiming(timing, 'mailbox'), status, ...(body.error && { error: body.error }) });
       return body;
     };
     await step('check_customer', {});
@@ -56,7 +59,7 @@ export async function wholeCalls(
   const started = performance.now();
   for (let next = started; next - started < options.seconds * 1000; next += interval) {
     await sleep(Math.max(0, next - performance.now()));
-    calls.push(oneCall(n++).catch((error) => void steps.push({ fn: 'transport', ms: 0, calcomMs: 0, status: 0, error: String(error) })));
+    calls.push(oneCall(n++).catch((error) => void steps.push({ fn: 'transport', ms: 0, calcomMs: 0, mailboxMs: 0, status: 0, error: String(error) })));
   }
   await Promise.all(calls);
   const elapsed = performance.now() - started;
@@ -67,13 +70,16 @@ export async function wholeCalls(
   const booked = books.filter((b) => b.outcome === 'booked').length;
   const bookable = books.length - refusedTaken;
 
-  const byFunction: Record<string, { e2e: LatencySummary; calcom: LatencySummary; overhead: LatencySummary; non2xx: number }> = {};
+  const byFunction: Record<string, { e2e: LatencySummary; calcom: LatencySummary; mailbox: LatencySummary; overhead: LatencySummary; non2xx: number }> = {};
   for (const fn of ['check_customer', 'check_availability', 'book_appointment']) {
     const own = steps.filter((s) => s.fn === fn);
     byFunction[fn] = {
       e2e: summarize(own.map((s) => s.ms), elapsed),
       calcom: summarize(own.map((s) => s.calcomMs), elapsed),
-      overhead: summarize(own.map((s) => s.ms - s.calcomMs), elapsed),
+      mailbox: summarize(own.map((s) => s.mailboxMs || 0), elapsed),
+      // What the runtime added: end to end minus the waits on Cal.com (its own, and in a mailbox
+      // behind earlier commands of its key or partition, which were waiting on Cal.com).
+      overhead: summarize(own.map((s) => s.ms - s.calcomMs - (s.mailboxMs || 0)), elapsed),
       non2xx: own.filter((s) => s.status !== 200).length,
     };
   }

@@ -42,9 +42,10 @@ export function openDatabase(stack: Stack): Database.Database {
   return new Database(join(stack.dir, 'booking.sqlite'), { readonly: true, fileMustExist: true });
 }
 
-export function serverTimingCalcomMs(header: string | string[] | undefined | null): number {
+/** A named duration of a `Server-Timing` header (`calcom`, `mailbox`, `function`), NaN if absent. */
+export function serverTiming(header: string | string[] | undefined | null, name: string): number {
   const value = Array.isArray(header) ? header.join(',') : (header ?? '');
-  const match = /calcom;dur=([\d.]+)/.exec(value);
+  const match = new RegExp(`${name};dur=([\\d.]+)`).exec(value);
   return match ? Number(match[1]) : NaN;
 }
 
@@ -84,7 +85,7 @@ export function runFunctionLoad(stack: Pick<Stack, 'url' | 'retellApiKey'>, load
             onResponse: (_status: number, body: string, _context: unknown, headers?: Record<string, string | string[] | undefined>) => {
               // autocannon hands headers over with their original case.
               const timing = Object.entries(headers ?? {}).find(([k]) => k.toLowerCase() === 'server-timing')?.[1];
-              answer = { body, calcomMs: serverTimingCalcomMs(timing) };
+              answer = { body, calcomMs: serverTiming(timing, 'calcom') };
             },
           },
         ],
@@ -124,7 +125,7 @@ export async function runOpenLoop(stack: Pick<Stack, 'url' | 'retellApiKey'>, lo
           const text = await response.body.text();
           const latency = performance.now() - sentAt;
           if (response.statusCode >= 300) totals.non2xx++;
-          load.onAnswer(response.statusCode, text, latency, serverTimingCalcomMs(response.headers['server-timing']));
+          load.onAnswer(response.statusCode, text, latency, serverTiming(response.headers['server-timing'], 'calcom'));
         })
         .catch(() => void totals.errors++),
     );

@@ -1,4 +1,4 @@
-import { measureCalcomTime } from '../observability/calcom-time.ts';
+import { measureWaits, type Waits } from '../observability/waits.ts';
 import { defineActor, type ActorContext } from '../runtime/actor.ts';
 import { book } from './book.ts';
 import { cancel } from './cancel.ts';
@@ -21,10 +21,11 @@ export function createSlotActor(deps: SlotActorDeps) {
   });
 }
 
-/** Replies carry `calcomMs`, the time the command waited on Cal.com, for the asker's Server-Timing. */
+/** Replies carry the command's waits (on Cal.com, in its mailbox) for the asker's Server-Timing. */
 function timed<R extends object>(handler: (ctx: ActorContext, input: unknown) => Promise<R>) {
-  return async (ctx: ActorContext, input: unknown): Promise<R & { calcomMs: number }> => {
-    const { result, calcomMs } = await measureCalcomTime(() => handler(ctx, input));
-    return { ...result, calcomMs: Math.round(calcomMs * 10) / 10 };
+  return async (ctx: ActorContext, input: unknown): Promise<R & Waits> => {
+    const mailboxMs = Math.max(0, Date.now() - ctx.enqueuedAt);
+    const { result, calcomMs } = await measureWaits(() => handler(ctx, input));
+    return { ...result, calcomMs: Math.round(calcomMs * 10) / 10, mailboxMs };
   };
 }

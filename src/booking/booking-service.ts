@@ -10,7 +10,7 @@ import type { CatalogIndex, ServiceEntry } from '../catalog/index.ts';
 import type { ActorRuntime } from '../runtime/actor-runtime.ts';
 import type { Reply } from '../runtime/command.ts';
 import { placeholderEmail } from '../domain/index.ts';
-import { addCalcomTime } from '../observability/calcom-time.ts';
+import { addWaits, type Waits } from '../observability/waits.ts';
 import type { Store } from '../store/index.ts';
 
 /** A command's answer as the front door sees it: the actor's reply, or "still working". */
@@ -131,7 +131,7 @@ export class BookingService {
   private async ask<T>(key: string, id: string, type: string, payload: unknown, callId: string | undefined, deadlineMs: number): Promise<Outcome<T>> {
     const reply: Reply<T> = await this.deps.runtime.ask<T>(key, { id, type, payload, ...(callId && { callId }) }, { deadlineMs });
     if (reply.ok) {
-      addCalcomTime((reply.value as { calcomMs?: number }).calcomMs ?? 0);
+      addWaits(reply.value as Partial<Waits>);
       return reply.value;
     }
     if (reply.error.code === 'timeout') return { status: 'pending', code: 'still_processing', message: reply.error.message };

@@ -207,7 +207,7 @@ export class ActorRuntime {
     const command = job.data;
     const waitSeconds = Math.max(0, this.now() - job.timestamp) / 1000;
     const log = this.options.logger.child({ commandId: command.id, key: command.key, type: command.type, callId: command.callId });
-    const reply = await this.dispatch(command, log, () => this.released.add(job.id!));
+    const reply = await this.dispatch(command, job.timestamp, log, () => this.released.add(job.id!));
     this.options.observer?.jobFinished?.(reply.ok ? 'completed' : 'failed', waitSeconds);
     // Reply before BullMQ marks the job finished: the asker needs not wait for that round trip.
     if (!this.released.has(job.id!)) {
@@ -216,14 +216,14 @@ export class ActorRuntime {
     return reply;
   }
 
-  private async dispatch(command: Command, log: Logger, releaseId: () => void): Promise<Reply> {
+  private async dispatch(command: Command, enqueuedAt: number, log: Logger, releaseId: () => void): Promise<Reply> {
     const handler = this.actors.get(actorNameOf(command.key))?.handlers[command.type];
     if (!handler) {
       log.warn('no handler for command');
       return failure('unknown_command', `no handler "${command.type}" for key ${command.key}`);
     }
     try {
-      const ctx = { key: command.key, commandId: command.id, callId: command.callId, deadline: command.deadline, log, releaseId };
+      const ctx = { key: command.key, commandId: command.id, callId: command.callId, deadline: command.deadline, enqueuedAt, log, releaseId };
       const value = await handler(ctx, command.payload);
       return { ok: true, value: value ?? null };
     } catch (error) {

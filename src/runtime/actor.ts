@@ -6,6 +6,8 @@ export interface ActorContext {
   commandId: string;
   callId: string | undefined;
   deadline: number;
+  /** Epoch ms the command entered its mailbox. */
+  enqueuedAt: number;
   log: Logger;
   /**
    * Marks this run's reply as not final: the asker still receives it, but the command id

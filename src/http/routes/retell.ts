@@ -6,7 +6,7 @@ import { FUNCTIONS, commandIdFor, type FunctionReply } from '../../retell/functi
 import { MESSAGES } from '../../retell/messages.ts';
 import { callEventSchema, functionCallSchema, retellCallSchema, rootArgsSchema, type RetellCall } from '../../retell/payloads.ts';
 import { verifyRetellSignature } from '../../retell/signature.ts';
-import { measureCalcomTime } from '../../observability/calcom-time.ts';
+import { measureWaits } from '../../observability/waits.ts';
 import { parseJson, readRawBody, validate } from '../body.ts';
 import type { HttpDeps } from '../deps.ts';
 import { HttpError } from '../errors.ts';
@@ -41,11 +41,11 @@ export function retellRoutes(deps: HttpDeps): Router {
   return router;
 }
 
-/** Runs a function and says in `Server-Timing` how much of its time was spent waiting on Cal.com. */
+/** Runs a function and says in `Server-Timing` how much of its time it waited on Cal.com and in a mailbox. */
 async function respond(ctx: Context, run: () => Promise<FunctionReply>): Promise<void> {
   const started = performance.now();
-  const { result, calcomMs } = await measureCalcomTime(run);
-  ctx.set('Server-Timing', `calcom;dur=${calcomMs.toFixed(1)}, function;dur=${(performance.now() - started).toFixed(1)}`);
+  const { result, calcomMs, mailboxMs } = await measureWaits(run);
+  ctx.set('Server-Timing', `calcom;dur=${calcomMs.toFixed(1)}, mailbox;dur=${mailboxMs.toFixed(1)}, function;dur=${(performance.now() - started).toFixed(1)}`);
   ctx.body = result;
 }
 
