@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connectRedis } from '../../src/runtime/redis-connection.ts';
+import { answersPing, isAlive } from '../../src/runtime/embedded-redis.ts';
 import { RetellCaller } from '../../src/retell/caller.ts';
 import { exited, freePort, startNode, type Started } from './processes.ts';
 import { SimulatorClient } from './simulator-client.ts';
@@ -176,33 +176,6 @@ export class Stack {
   }
 }
 
-/** True while the process exists and is not a zombie (a killed service's redis-server is reparented, maybe to a non-reaping init). */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return true;
-  }
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function answersPing(socketPath: string): Promise<boolean> {
-  if (!existsSync(socketPath)) return false;
-  const client = connectRedis({ path: socketPath }, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
-  client.on('error', () => {});
-  try {
-    await client.connect();
-    return (await client.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    client.disconnect();
-  }
-}

@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import type { Logger } from 'pino';
 import type { GetSlotsInput, SlotsByDate } from '../calcom/index.ts';
+import { awaitShared, detached } from '../observability/waits.ts';
 
 /** Where slots come from: the Cal.com client (GET /v2/slots). */
 export interface SlotSource {
@@ -72,12 +73,12 @@ export class AvailabilityCache {
     if (entry?.view && age < this.ttlMs) {
       this.options.observe?.('hit');
       // Refresh ahead of expiry, so a busy entry is renewed before any reader sees it stale.
-      if (age >= this.ttlMs * REFRESH_AHEAD) void this.fetch(week, key).catch(() => {});
+      if (age >= this.ttlMs * REFRESH_AHEAD) this.background(week, key);
       return entry.view;
     }
     if (entry?.view && age < this.ttlMs + this.staleMs) {
       this.options.observe?.('stale');
-      void this.fetch(week, key).catch(() => {}); // the next reader gets the fresh one
+      this.background(week, key); // the next reader gets the fresh one
       return entry.view;
     }
     this.options.observe?.('miss');
@@ -130,12 +131,17 @@ export class AvailabilityCache {
   private warm(week: CalendarWeek): void {
     const key = entryKey(week);
     if (this.entries.get(key)?.view || this.entries.get(key)?.inflight) return;
-    void this.fetch(week, key).catch((error) => this.options.logger?.debug({ err: error }, 'warming next week failed'));
+    this.background(week, key);
+  }
+
+  /** A refresh no reader waits for (refresh-ahead, stale-while-revalidate, warming). */
+  private background(week: CalendarWeek, key: string): void {
+    detached(() => this.fetch(week, key)).catch((error) => this.options.logger?.debug({ err: error }, 'background availability refresh failed'));
   }
 
   private fetch(week: CalendarWeek, key: string): Promise<WeekView> {
     const entry = this.entries.get(key) ?? {};
-    if (entry.inflight) return entry.inflight;
+    if (entry.inflight) return awaitShared(entry.inflight); // single-flight: the joiner waits on Cal.com too
     const generation = this.generationOf(week);
     const requestedAt = this.now(); // the answer shows Cal.com as of the request, not of its arrival
     const start = weekStart(week);

@@ -26,3 +26,18 @@ export function addWaits(more: Partial<Waits>): void {
   if (Number.isFinite(more.calcomMs)) waits.calcomMs += more.calcomMs!;
   if (Number.isFinite(more.mailboxMs)) waits.mailboxMs += more.mailboxMs!;
 }
+
+/** Runs background work outside the current scope, so its Cal.com time is nobody's wait. */
+export function detached<T>(work: () => T): T {
+  return scope.exit(work);
+}
+
+/** A promise someone else started: the time spent waiting for it counts as a Cal.com wait here. */
+export async function awaitShared<T>(shared: Promise<T>): Promise<T> {
+  const started = performance.now();
+  try {
+    return await shared;
+  } finally {
+    addWaits({ calcomMs: performance.now() - started });
+  }
+}

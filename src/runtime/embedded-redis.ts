@@ -133,7 +133,8 @@ function socketPathFor(dir: string): string {
   return join(tmpdir(), `vbr-redis-${digest}.sock`);
 }
 
-async function answersPing(socketPath: string): Promise<boolean> {
+/** Whether a redis-server answers PING on this unix socket. */
+export async function answersPing(socketPath: string): Promise<boolean> {
   if (!existsSync(socketPath)) return false;
   const client = connectRedis(
     { path: socketPath },
@@ -150,12 +151,20 @@ async function answersPing(socketPath: string): Promise<boolean> {
   }
 }
 
-/** True while the process exists (and, for our own child, has not been reaped). */
-function isAlive(pid: number): boolean {
+/**
+ * True while the process exists and is not a zombie: a redis-server whose runtime was killed
+ * is reparented, possibly to an init that never reaps it, and must then count as gone.
+ */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true; // no /proc: existence is all we can tell
   }
 }

@@ -3,6 +3,7 @@
 // that holds redis-server and nothing else — in particular no node.
 import { DateTime } from 'luxon';
 import { RetellCaller } from '../../src/retell/caller.ts';
+import { isAlive } from '../../src/runtime/embedded-redis.ts';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { accessSync, chmodSync, constants, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -251,14 +252,6 @@ function findOnPath(name: string): string {
   throw new Error(`${name} is not installed (apt-get install -y ${name})`);
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function killIfAlive(pid: number): void {
   if (pid > 0 && isAlive(pid)) process.kill(pid, 'SIGKILL');

@@ -3,31 +3,23 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { EmbeddedRedis, RedisNotInstalledError } from '../../src/runtime/embedded-redis.ts';
+import { EmbeddedRedis, isAlive, RedisNotInstalledError } from '../../src/runtime/embedded-redis.ts';
 import { connectRedis } from '../../src/runtime/redis-connection.ts';
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 test('embedded redis starts on a private socket, keeps data across a restart, and stops', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'vbr-embedded-'));
   try {
     const first = await EmbeddedRedis.start({ dir });
     const pid = first.pid()!;
-    assert.ok(alive(pid));
+    assert.ok(isAlive(pid));
     const client = connectRedis({ path: first.socketPath });
     assert.equal(await client.config('GET', 'port').then((r) => (r as string[])[1]), '0', 'no TCP port is opened');
     assert.equal(await client.config('GET', 'appendonly').then((r) => (r as string[])[1]), 'yes');
     await client.set('queued-command', 'survives');
     client.disconnect();
     await first.stop();
-    assert.equal(alive(pid), false, 'the server process is gone after stop');
+    assert.equal(isAlive(pid), false, 'the server process is gone after stop');
 
     const second = await EmbeddedRedis.start({ dir });
     const again = connectRedis({ path: second.socketPath });
@@ -46,7 +38,7 @@ test('a server left running by a killed run is adopted, not started twice', asyn
     const adopted = await EmbeddedRedis.start({ dir });
     assert.equal(adopted.pid(), first.pid());
     await adopted.stop();
-    assert.equal(alive(first.pid()!), false);
+    assert.equal(isAlive(first.pid()!), false);
     assert.equal(existsSync(first.socketPath), false);
   } finally {
     rmSync(dir, { recursive: true, force: true });
