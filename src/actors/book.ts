@@ -59,6 +59,8 @@ export async function book(deps: SlotActorDeps, ctx: ActorContext, raw: unknown)
   const parsed = bookInputSchema.safeParse(raw);
   if (!parsed.success) return rejected('invalid_input', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
   const input = parsed.data;
+  const finished = deps.store.commandResults.get<BookReply>(ctx.commandId);
+  if (finished) return finished; // a late repeat gets the first answer, even once the start has passed
   const entry = deps.catalog.service(input.companyId, input.serviceId);
   if (!entry) return rejected('unknown_service', `service ${input.serviceId} is not offered by ${input.companyId}`);
   const startUtc = Date.parse(input.start);
@@ -67,9 +69,6 @@ export async function book(deps: SlotActorDeps, ctx: ActorContext, raw: unknown)
     return rejected('wrong_actor', `${input.start} of ${entry.calendarKey} does not belong to ${ctx.key}`);
   }
   if (startUtc <= deps.now()) return rejected('start_in_past', 'the requested start has passed');
-
-  const finished = deps.store.commandResults.get<BookReply>(ctx.commandId);
-  if (finished) return finished;
 
   const plan: PlannedSegment[] = entry.segments.map((s) => ({
     index: s.index,
