@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { waitFor } from './wait.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DateTime } from 'luxon';
@@ -117,16 +118,7 @@ export function twoCompanyCatalog(): Catalog {
   });
 }
 
-/** Polls until `probe` returns something truthy (and returns it), or fails after `timeoutMs`. */
-export async function waitFor<T>(probe: () => T | Promise<T>, what: string, timeoutMs = 10_000, intervalMs = 20): Promise<NonNullable<T>> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value as NonNullable<T>;
-    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-}
+export { waitFor };
 
 /** The current value of one labelled series of a prom-client counter (0 if absent). */
 export async function counterValue(counter: Counter<string>, labels: Record<string, string>): Promise<number> {

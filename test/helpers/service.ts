@@ -126,16 +126,7 @@ export function count(db: Db, table: 'appointments' | 'calls' | 'customers' | 'o
   return (db.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE ${where}`).get(...params) as { n: number }).n;
 }
 
-/** Polls until `probe` returns something truthy (and returns it), or fails after `timeoutMs`. */
-export async function waitFor<T>(probe: () => T | Promise<T>, what: string, timeoutMs = 10_000, intervalMs = 25): Promise<NonNullable<T>> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value as NonNullable<T>;
-    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-}
+export { waitFor } from './wait.ts';
 
 /** A raw HTTP request (no signature unless given): status, text and parsed JSON body if any. */
 export async function request(

@@ -1,30 +1,19 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, afterEach, describe, test } from 'node:test';
-import type { Redis } from 'ioredis';
+import { beforeEach, afterEach, describe, test } from 'node:test';
 import { ActorRuntime } from '../../src/runtime/actor-runtime.ts';
-import { connectRedis } from '../../src/runtime/redis-connection.ts';
 import { testLogger } from '../helpers/logger.ts';
-import { startTestRedis, uniquePrefix } from '../helpers/redis.ts';
+import { uniquePrefix, useTestRedis } from '../helpers/redis.ts';
 import { createProbeActor } from './fixtures/probe-actor.ts';
 
 describe('commands: idempotency, failures, deadlines, shutdown', () => {
-  let redis: Awaited<ReturnType<typeof startTestRedis>>;
-  let state: Redis;
+  const t = useTestRedis();
   let runtime: ActorRuntime;
   let prefix: string;
 
-  before(async () => {
-    redis = await startTestRedis();
-    state = connectRedis(redis.endpoint);
-  });
-  after(async () => {
-    state.disconnect();
-    await redis.stop();
-  });
   beforeEach(async () => {
     prefix = uniquePrefix('cmd');
-    runtime = await ActorRuntime.create({ redis: redis.endpoint, prefix, partitions: 4, retentionSeconds: 600, logger: testLogger, pollIntervalMs: 200 });
-    runtime.register(createProbeActor(state, prefix));
+    runtime = await ActorRuntime.create({ redis: t.redis.endpoint, prefix, partitions: 4, retentionSeconds: 600, logger: testLogger, pollIntervalMs: 200 });
+    runtime.register(createProbeActor(t.state, prefix));
     await runtime.startConsuming();
   });
   afterEach(() => runtime.close());
@@ -34,7 +23,7 @@ describe('commands: idempotency, failures, deadlines, shutdown', () => {
     const again = await runtime.ask('probe:a', { id: 'call-1:book:10:30', type: 'count', payload: { workMs: 5 } });
     assert.deepEqual(again, first);
     assert.ok(first.ok);
-    assert.equal(await state.get(`${prefix}:runs:call-1:book:10:30`), '1');
+    assert.equal(await t.state.get(`${prefix}:runs:call-1:book:10:30`), '1');
   });
 
   test('concurrent repeats of one id run once; all askers get the same reply', async () => {
@@ -43,7 +32,7 @@ describe('commands: idempotency, failures, deadlines, shutdown', () => {
     );
     for (const reply of replies) assert.deepEqual(reply, replies[0]);
     assert.deepEqual(replies[0], { ok: true, value: { runs: 1, pid: process.pid } });
-    assert.equal(await state.get(`${prefix}:runs:12345`), '1');
+    assert.equal(await t.state.get(`${prefix}:runs:12345`), '1');
   });
 
   test('a released command id runs again when asked again right after its answer', async () => {

@@ -1,27 +1,16 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { Redis } from 'ioredis';
+import { test } from 'node:test';
 import { ActorRuntime } from '../../src/runtime/actor-runtime.ts';
-import { connectRedis } from '../../src/runtime/redis-connection.ts';
 import { testLogger } from '../helpers/logger.ts';
-import { startTestRedis, uniquePrefix } from '../helpers/redis.ts';
+import { uniquePrefix, useTestRedis } from '../helpers/redis.ts';
 import { exited, spawnConsumer } from './fixtures/spawn.ts';
 
-let redis: Awaited<ReturnType<typeof startTestRedis>>;
-let state: Redis;
-before(async () => {
-  redis = await startTestRedis();
-  state = connectRedis(redis.endpoint);
-});
-after(async () => {
-  state.disconnect();
-  await redis.stop();
-});
+const t = useTestRedis();
 
 async function waitForKey(key: string, timeoutMs: number): Promise<string> {
   const until = Date.now() + timeoutMs;
   for (;;) {
-    const value = await state.get(key);
+    const value = await t.state.get(key);
     if (value !== null) return value;
     if (Date.now() > until) throw new Error(`${key} never appeared`);
     await new Promise((r) => setTimeout(r, 20));
@@ -30,9 +19,9 @@ async function waitForKey(key: string, timeoutMs: number): Promise<string> {
 
 test('a consumer killed with SIGKILL mid-handler: the command is delivered again after restart and completes', async () => {
   const prefix = uniquePrefix('crash');
-  const env = { REDIS_URL: redis.url, QUEUE_PREFIX: prefix, PARTITIONS: '2', JOB_LOCK_MS: '1000' };
+  const env = { REDIS_URL: t.redis.url, QUEUE_PREFIX: prefix, PARTITIONS: '2', JOB_LOCK_MS: '1000' };
   const first = await spawnConsumer(env);
-  const asker = await ActorRuntime.create({ redis: redis.endpoint, prefix, partitions: 2, retentionSeconds: 600, logger: testLogger, pollIntervalMs: 200 });
+  const asker = await ActorRuntime.create({ redis: t.redis.endpoint, prefix, partitions: 2, retentionSeconds: 600, logger: testLogger, pollIntervalMs: 200 });
   let second: Awaited<ReturnType<typeof spawnConsumer>> | undefined;
   try {
     const command = { id: 'call-9:book', type: 'count', payload: { marker: 'm', workMs: 60_000, slowFirstRunOnly: true } };
@@ -52,7 +41,7 @@ test('a consumer killed with SIGKILL mid-handler: the command is delivered again
 
     const repeat = await asker.ask('probe:crash', command, { deadlineMs: 2000 });
     assert.deepEqual(repeat, reply, 'asking again returns the finished result without a third run');
-    assert.equal(await state.get(`${prefix}:runs:call-9:book`), '2');
+    assert.equal(await t.state.get(`${prefix}:runs:call-9:book`), '2');
   } finally {
     await asker.close();
     first.kill('SIGKILL');

@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Redis } from 'ioredis';
+import { describe, test } from 'node:test';
 import { ActorRuntime } from '../../src/runtime/actor-runtime.ts';
-import { connectRedis } from '../../src/runtime/redis-connection.ts';
 import { testLogger } from '../helpers/logger.ts';
-import { startTestRedis, uniquePrefix } from '../helpers/redis.ts';
+import { uniquePrefix, useTestRedis } from '../helpers/redis.ts';
 import { createProbeActor } from './fixtures/probe-actor.ts';
 import { exited, spawnConsumer } from './fixtures/spawn.ts';
 
@@ -52,21 +50,12 @@ function assertOrderedAndExclusive(results: Awaited<ReturnType<typeof driveProbe
 }
 
 describe('per-key order and exclusivity', () => {
-  let redis: Awaited<ReturnType<typeof startTestRedis>>;
-  let state: Redis;
-  before(async () => {
-    redis = await startTestRedis();
-    state = connectRedis(redis.endpoint);
-  });
-  after(async () => {
-    state.disconnect();
-    await redis.stop();
-  });
+  const t = useTestRedis();
 
   test('50 keys × 200 commands from 64 concurrent askers, one process', async () => {
     const prefix = uniquePrefix('order');
-    const runtime = await ActorRuntime.create({ redis: redis.endpoint, prefix, partitions: 16, retentionSeconds: 600, logger: testLogger });
-    runtime.register(createProbeActor(state, prefix));
+    const runtime = await ActorRuntime.create({ redis: t.redis.endpoint, prefix, partitions: 16, retentionSeconds: 600, logger: testLogger });
+    runtime.register(createProbeActor(t.state, prefix));
     await runtime.startConsuming();
     try {
       assertOrderedAndExclusive(await driveProbe(runtime, 50, 200, 64), 50 * 200);
@@ -77,9 +66,9 @@ describe('per-key order and exclusivity', () => {
 
   test('the same holds with two consumer processes on the same mailboxes', async () => {
     const prefix = uniquePrefix('order2');
-    const env = { REDIS_URL: redis.url, QUEUE_PREFIX: prefix, PARTITIONS: '8' };
+    const env = { REDIS_URL: t.redis.url, QUEUE_PREFIX: prefix, PARTITIONS: '8' };
     const consumers = await Promise.all([spawnConsumer(env), spawnConsumer(env)]);
-    const asker = await ActorRuntime.create({ redis: redis.endpoint, prefix, partitions: 8, retentionSeconds: 600, logger: testLogger });
+    const asker = await ActorRuntime.create({ redis: t.redis.endpoint, prefix, partitions: 8, retentionSeconds: 600, logger: testLogger });
     try {
       const results = await driveProbe(asker, 20, 100, 64);
       assertOrderedAndExclusive(results, 20 * 100);
