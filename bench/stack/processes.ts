@@ -25,7 +25,9 @@ export interface Started {
 
 /** Starts `node --import tsx <script>` and resolves once a stdout line matches `ready`; `logFile` also gets all its output (appended). */
 export function startNode(script: string, env: Record<string, string>, ready: RegExp, timeoutMs = 30_000, logFile?: string): Promise<Started> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+  // STACK_CPU_PROF_DIR=dir: each started process writes a V8 CPU profile there when it exits.
+  const profile = process.env.STACK_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.STACK_CPU_PROF_DIR}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', script], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { DateTime, IANAZone } from 'luxon';
+import { DateTime } from 'luxon';
+import { isValidTimeZone } from '../domain/zone-offsets.ts';
 
 /*
  * Wire shapes of Cal.com API v2 (bookings 2024-08-13, slots 2024-09-04).
@@ -135,7 +136,7 @@ export const utcInstantSchema = z.union([z.date(), z.string()]).transform((value
   return dt.toUTC().toISO() as string;
 });
 
-const timeZoneSchema = z.string().refine((tz) => IANAZone.isValidZone(tz), 'must be an IANA time zone');
+const timeZoneSchema = z.string().refine(isValidTimeZone, 'must be an IANA time zone');
 
 /** Cal.com limits (validate-metadata.ts): ≤ 50 keys, keys ≤ 40 chars, string values ≤ 500 chars. */
 export const metadataInSchema = z

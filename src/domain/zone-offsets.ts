@@ -26,3 +26,16 @@ export function memoizeZoneOffsets(maxEntries = 100_000): void {
     return offset;
   };
 }
+
+const validZones = new Set<string>();
+
+/**
+ * luxon's IANAZone.isValidZone, remembering the names it accepted: each check builds an
+ * Intl.DateTimeFormat (~0.1 ms), and every Cal.com request validates its time zone.
+ */
+export function isValidTimeZone(name: string): boolean {
+  if (validZones.has(name)) return true;
+  if (!IANAZone.isValidZone(name)) return false;
+  if (validZones.size < 1000) validZones.add(name);
+  return true;
+}

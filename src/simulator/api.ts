@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { DateTime, IANAZone } from 'luxon';
+import { DateTime } from 'luxon';
+import { isValidTimeZone } from '../domain/zone-offsets.ts';
 import type { ListFilter } from './calendar.ts';
 import { SimHttpError, successBody } from './envelope.ts';
 import type { SimOperation } from './operations.ts';
@@ -79,7 +80,7 @@ const getSlots: Handler = (state, req) => {
   const toMs = queryInstant(q.get('end'), 'end', true);
   if (fromMs > toMs) throw new SimHttpError(400, 'Invalid time range given - check the "start" and "end" query parameters.');
   const zone = q.get('timeZone') ?? 'UTC';
-  if (!IANAZone.isValidZone(zone)) throw new SimHttpError(400, 'timeZone must be a valid IANA time zone');
+  if (!isValidTimeZone(zone)) throw new SimHttpError(400, 'timeZone must be a valid IANA time zone');
   const eventTypeId = resolveEventTypeId(state, q);
   const length = state.calendar.eventType(eventTypeId).lengthInMinutes;
   const starts = state.calendar.availableSlots(eventTypeId, fromMs, toMs, q.get('bookingUidToReschedule') ?? undefined);
@@ -102,7 +103,7 @@ const getLegacySlots: Handler = (state, req) => {
   const zone = q.get('timeZone') ?? 'UTC';
   const slots: Record<string, Array<{ time: string }>> = {};
   for (const t of state.calendar.availableSlots(eventTypeId, fromMs, toMs)) {
-    const dt = DateTime.fromMillis(t, { zone: IANAZone.isValidZone(zone) ? zone : 'UTC' });
+    const dt = DateTime.fromMillis(t, { zone: isValidTimeZone(zone) ? zone : 'UTC' });
     (slots[dt.toISODate() as string] ??= []).push({ time: dt.toISO() as string });
   }
   return { status: 200, body: successBody({ slots }) };

@@ -1,4 +1,5 @@
-import { DateTime, IANAZone } from 'luxon';
+import { DateTime } from 'luxon';
+import { isValidTimeZone } from '../domain/zone-offsets.ts';
 import { z } from 'zod';
 import { WEEKDAYS, type SimBooking, type SimEventType, type SimHost, type WeeklyHours } from './calendar.ts';
 import { FAULT_KINDS, type FaultConfig, type FaultKind, type LatencySpec, type OperationKey } from './faults.ts';
@@ -14,7 +15,7 @@ const hhmm = z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, 'HH:mm');
 export const weeklyHoursSchema = z.partialRecord(z.enum(WEEKDAYS), z.array(z.object({ start: hhmm, end: hhmm })));
 export type WeeklyHoursInput = z.input<typeof weeklyHoursSchema>;
 
-const timeZoneSchema = z.string().refine((tz) => IANAZone.isValidZone(tz), 'IANA time zone');
+const timeZoneSchema = z.string().refine(isValidTimeZone, 'IANA time zone');
 
 export const eventTypeInputSchema = z.object({
   id: z.number().int().positive(),

@@ -6,6 +6,7 @@
  * SIM_LATENCY = none | production | <ms>, SIM_TIME_ZONE, SIM_RATE_LIMIT (requests/min).
  */
 import { z } from 'zod';
+import { memoizeZoneOffsets } from '../domain/zone-offsets.ts';
 import { createLogger } from '../log.ts';
 import type { LatencySpec } from './faults.ts';
 import { loadCatalog } from '../catalog/index.ts';
@@ -34,6 +35,9 @@ function latency(value: string): LatencySpec {
 }
 
 const log = createLogger();
+// Its slot grids ask luxon for zone offsets thousands of times a request; on a shared 2-core
+// machine that CPU would be taken from the service under test.
+memoizeZoneOffsets();
 const env = envSchema.parse(process.env);
 const seedPath = process.argv[2] ?? env.SIM_SEED_FILE;
 const seed = seedPath ? await loadSeedFile(seedPath) : DEMO_SEED;

@@ -1,4 +1,5 @@
-import { DateTime, IANAZone } from 'luxon';
+import { DateTime } from 'luxon';
+import { isValidTimeZone } from '../domain/zone-offsets.ts';
 import { SimHttpError } from './envelope.ts';
 
 /*
@@ -76,7 +77,7 @@ function validateAttendee(value: unknown): { attendee?: AttendeeInput; issue?: V
   const children = forbidUnknown(value, ATTENDEE_ALLOWED);
   const add = (property: string, constraint: string) => children.push({ property, constraints: [constraint] });
   if (typeof value.name !== 'string' || !value.name.trim()) add('name', 'name must be a string');
-  if (typeof value.timeZone !== 'string' || !IANAZone.isValidZone(value.timeZone)) add('timeZone', 'timeZone must be a valid IANA time-zone');
+  if (typeof value.timeZone !== 'string' || !isValidTimeZone(value.timeZone)) add('timeZone', 'timeZone must be a valid IANA time-zone');
   if (value.email !== undefined && (typeof value.email !== 'string' || !EMAIL.test(value.email))) add('email', 'email must be an email');
   if (value.phoneNumber !== undefined && (typeof value.phoneNumber !== 'string' || !E164.test(value.phoneNumber)))
     add('phoneNumber', 'Invalid phone number format. Please use international format.');

@@ -25,3 +25,14 @@ test('memoised zone offsets give exactly the answers luxon computes, DST days in
   assert.ok(count > 4000);
   assert.equal(same, true);
 });
+
+test('isValidTimeZone accepts IANA names (also when asked again) and refuses others', async () => {
+  const { isValidTimeZone } = await import('../../src/domain/zone-offsets.ts');
+  for (let round = 0; round < 2; round++) {
+    assert.equal(isValidTimeZone('Europe/Berlin'), true);
+    assert.equal(isValidTimeZone('America/Argentina/Buenos_Aires'), true);
+    assert.equal(isValidTimeZone('Europe/Atlantis'), false);
+    assert.equal(isValidTimeZone('Mitteleuropa'), false);
+    assert.equal(isValidTimeZone(''), false);
+  }
+});
