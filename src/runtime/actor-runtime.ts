@@ -210,8 +210,11 @@ export class ActorRuntime {
     const reply = await this.dispatch(command, job.timestamp, log, () => this.released.add(job.id!));
     this.options.observer?.jobFinished?.(reply.ok ? 'completed' : 'failed', waitSeconds);
     // Reply before BullMQ marks the job finished: the asker needs not wait for that round trip.
+    // Not awaited: the publish is queued on the connection ahead of BullMQ's moveToFinished anyway.
+    // A released id's reply waits for the job's removal and goes through Redis only (see 'completed').
     if (!this.released.has(job.id!)) {
-      await this.replies.publish(job.id!, reply).catch((error) => log.warn({ err: error }, 'reply publish failed; asker will poll'));
+      this.replies.answerHere(job.id!, reply);
+      this.replies.publish(job.id!, reply).catch((error) => log.warn({ err: error }, 'reply publish failed; asker will poll'));
     }
     return reply;
   }

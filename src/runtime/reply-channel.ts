@@ -7,7 +7,8 @@ type Resolve = (reply: Reply) => void;
  * Replies travel over one Redis pub/sub channel shared by all processes: a worker
  * publishes `{jobId}\n{reply JSON}` as soon as the handler returns, and whichever
  * process has an asker waiting for that job resolves it. Processes without a waiter
- * skip the message without parsing it.
+ * skip the message without parsing it. An asker in the worker's own process can be
+ * answered directly (`answerHere`), two Redis round trips sooner.
  */
 export class ReplyChannel {
   private readonly waiters = new Map<string, Set<Resolve>>();
@@ -47,10 +48,16 @@ export class ReplyChannel {
 
   private deliver(message: string): void {
     const newline = message.indexOf('\n');
-    const set = this.waiters.get(message.slice(0, newline));
-    if (!set) return;
-    const reply = JSON.parse(message.slice(newline + 1)) as Reply;
-    for (const resolve of set) resolve(reply);
+    const jobId = message.slice(0, newline);
+    if (this.waiters.has(jobId)) this.answerHere(jobId, JSON.parse(message.slice(newline + 1)) as Reply);
+  }
+
+  /**
+   * Resolves this process's askers of a job. Only for a job's final reply: its echo from Redis
+   * may reach a later asker of the same id, which must then get the same answer.
+   */
+  answerHere(jobId: string, reply: Reply): void {
+    for (const resolve of this.waiters.get(jobId) ?? []) resolve(reply);
   }
 
   async close(): Promise<void> {

@@ -68,7 +68,8 @@ describe('per-key order and exclusivity', () => {
     const prefix = uniquePrefix('order2');
     const env = { REDIS_URL: t.redis.url, QUEUE_PREFIX: prefix, PARTITIONS: '8' };
     const consumers = await Promise.all([spawnConsumer(env), spawnConsumer(env)]);
-    const asker = await ActorRuntime.create({ redis: t.redis.endpoint, prefix, partitions: 8, retentionSeconds: 600, logger: testLogger });
+    // Polling an hour apart: every reply must come over the pub/sub channel from the other processes.
+    const asker = await ActorRuntime.create({ redis: t.redis.endpoint, prefix, partitions: 8, retentionSeconds: 600, logger: testLogger, pollIntervalMs: 3_600_000 });
     try {
       const results = await driveProbe(asker, 20, 100, 64);
       assertOrderedAndExclusive(results, 20 * 100);
