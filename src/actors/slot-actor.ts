@@ -24,8 +24,7 @@ export function createSlotActor(deps: SlotActorDeps) {
 /** Replies carry the command's waits (on Cal.com, in its mailbox) for the asker's Server-Timing. */
 function timed<R extends object>(handler: (ctx: ActorContext, input: unknown) => Promise<R>) {
   return async (ctx: ActorContext, input: unknown): Promise<R & Waits> => {
-    const mailboxMs = Math.max(0, Date.now() - ctx.enqueuedAt);
     const { result, calcomMs } = await measureWaits(() => handler(ctx, input));
-    return { ...result, calcomMs: Math.round(calcomMs * 10) / 10, mailboxMs };
+    return { ...result, calcomMs: Math.round(calcomMs * 10) / 10, mailboxMs: ctx.waitedBehindMs };
   };
 }

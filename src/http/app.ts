@@ -1,6 +1,6 @@
 import Koa, { type Context, type Next } from 'koa';
 import type { HttpDeps } from './deps.ts';
-import { errorBoundary, HttpError } from './errors.ts';
+import { errorBoundary } from './errors.ts';
 import { apiRoutes } from './routes/api.ts';
 import { calcomRoutes } from './routes/calcom.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -15,9 +15,10 @@ export function createApp(deps: HttpDeps): Koa {
   app.proxy = true;
   app.use(closeWhenShuttingDown);
   app.use(errorBoundary(deps.logger));
+  app.use(wrongMethodBody);
   for (const router of [healthRoutes(deps), retellRoutes(deps), calcomRoutes(deps), apiRoutes(deps)]) {
     app.use(router.routes());
-    app.use(router.allowedMethods({ throw: true, notImplemented: () => new HttpError(501, 'not_implemented', 'method not implemented'), methodNotAllowed: () => new HttpError(405, 'method_not_allowed', 'method not allowed') }));
+    app.use(router.allowedMethods());
   }
   // Answered, not thrown: the routers' allowedMethods run after this returns and turn a
   // known path asked with the wrong method into a 405 (a thrown 404 would skip them).
@@ -27,6 +28,19 @@ export function createApp(deps: HttpDeps): Koa {
   });
   app.on('error', (error) => deps.logger.warn({ err: error }, 'koa error'));
   return app;
+}
+
+/**
+ * The routers' allowedMethods answer a known path asked with another method: 405 with an
+ * `Allow` header (501 for a method no route has). This gives those answers our error body.
+ */
+async function wrongMethodBody(ctx: Context, next: Next): Promise<void> {
+  await next();
+  if (ctx.status === 405) {
+    ctx.body = { success: false, error: 'method_not_allowed', message: `${ctx.method} is not allowed on ${ctx.path}; use ${ctx.response.get('Allow')}` };
+  } else if (ctx.status === 501) {
+    ctx.body = { success: false, error: 'not_implemented', message: `method ${ctx.method} is not supported` };
+  }
 }
 
 /**

@@ -8,6 +8,8 @@ export class HttpError extends Error {
     readonly code: string,
     message: string,
     readonly details?: unknown,
+    /** The reason in plain words when `message` is a sentence for the caller instead. */
+    readonly detail?: string,
   ) {
     super(message);
   }
@@ -24,7 +26,13 @@ export function errorBoundary(logger: Logger) {
     } catch (error) {
       if (error instanceof HttpError) {
         ctx.status = error.status;
-        ctx.body = { success: false, error: error.code, message: error.message, ...(error.details !== undefined && { details: error.details }) };
+        ctx.body = {
+          success: false,
+          error: error.code,
+          message: error.message,
+          ...(error.detail !== undefined && { detail: error.detail }),
+          ...(error.details !== undefined && { details: error.details }),
+        };
         return;
       }
       logger.error({ err: error, path: ctx.path }, 'unhandled error in request');

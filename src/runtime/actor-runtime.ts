@@ -45,6 +45,8 @@ export interface CommandInput {
 export class ActorRuntime {
   private readonly actors = new Map<string, Actor>();
   private readonly workers: Worker[] = [];
+  /** When each mailbox's last command finished in this process (epoch ms). */
+  private readonly lastFinished = new Map<string, number>();
   /** Job ids whose handler asked to release the command id once the job is finished. */
   private readonly released = new Set<string>();
   private closing = false;
@@ -207,7 +209,9 @@ export class ActorRuntime {
     const command = job.data;
     const waitSeconds = Math.max(0, this.now() - job.timestamp) / 1000;
     const log = this.options.logger.child({ commandId: command.id, key: command.key, type: command.type, callId: command.callId });
-    const reply = await this.dispatch(command, job.timestamp, log, () => this.released.add(job.id!));
+    const waitedBehindMs = Math.max(0, (this.lastFinished.get(job.queueName) ?? 0) - job.timestamp);
+    const reply = await this.dispatch(command, waitedBehindMs, log, () => this.released.add(job.id!));
+    this.lastFinished.set(job.queueName, this.now());
     this.options.observer?.jobFinished?.(reply.ok ? 'completed' : 'failed', waitSeconds);
     // Reply before BullMQ marks the job finished: the asker needs not wait for that round trip.
     // Not awaited: the publish is queued on the connection ahead of BullMQ's moveToFinished anyway.
@@ -219,14 +223,14 @@ export class ActorRuntime {
     return reply;
   }
 
-  private async dispatch(command: Command, enqueuedAt: number, log: Logger, releaseId: () => void): Promise<Reply> {
+  private async dispatch(command: Command, waitedBehindMs: number, log: Logger, releaseId: () => void): Promise<Reply> {
     const handler = this.actors.get(actorNameOf(command.key))?.handlers[command.type];
     if (!handler) {
       log.warn('no handler for command');
       return failure('unknown_command', `no handler "${command.type}" for key ${command.key}`);
     }
     try {
-      const ctx = { key: command.key, commandId: command.id, callId: command.callId, deadline: command.deadline, enqueuedAt, log, releaseId };
+      const ctx = { key: command.key, commandId: command.id, callId: command.callId, deadline: command.deadline, waitedBehindMs, log, releaseId };
       const value = await handler(ctx, command.payload);
       return { ok: true, value: value ?? null };
     } catch (error) {

@@ -6,8 +6,12 @@ export interface ActorContext {
   commandId: string;
   callId: string | undefined;
   deadline: number;
-  /** Epoch ms the command entered its mailbox. */
-  enqueuedAt: number;
+  /**
+   * How long the command waited for earlier commands of its mailbox to finish, as far as this
+   * process saw them (a wait behind another process's command counts as none). Not the time
+   * BullMQ took to hand it over: that is the runtime's own.
+   */
+  waitedBehindMs: number;
   log: Logger;
   /**
    * Marks this run's reply as not final: the asker still receives it, but the command id

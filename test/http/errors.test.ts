@@ -107,6 +107,23 @@ test('malformed JSON is 400 malformed_json; a wrong shape is 400 invalid_payload
   assert.equal(ok.json?.success, true);
 });
 
+test('a refused function call still gives the agent a German sentence; the reason is in detail', async () => {
+  const cases = [
+    [await post('/retell/function', '{"call": {'), 400, 'malformed_json', /not valid JSON/],
+    [await post('/retell/functions/book_a_table', JSON.stringify({ call: call() })), 404, 'unknown_function', /book_a_table/],
+    [await post('/retell/function', JSON.stringify({ call: call(), name: 'list_services', args: [] })), 400, 'invalid_payload', /args/],
+  ] as const;
+  for (const [res, status, error, reason] of cases) {
+    assertRefusal(res, status, error);
+    assert.ok(looksGerman(res.json?.message), `spoken: ${res.json?.message}`);
+    assert.match(res.json?.detail, reason);
+  }
+  // call events are not spoken: the webhook keeps its reason as the message
+  const webhook = await post('/retell/webhook', 'call_started');
+  assertRefusal(webhook, 400, 'malformed_json');
+  assert.equal(webhook.json?.message, 'request body is not valid JSON');
+});
+
 test('a body over BODY_LIMIT_BYTES (64 KiB) is 413 payload_too_large', async () => {
   const big = JSON.stringify({ call: call(), name: 'list_services', args: { notiz: 'x'.repeat(64 * 1024) } });
   assertRefusal(await post('/retell/function', big), 413, 'payload_too_large');
@@ -220,21 +237,24 @@ test('an unknown function is 404 with the list of known ones', async () => {
   }
 });
 
-test('a wrong HTTP method on a known route is 405; an unknown route is 404', async () => {
-  for (const [method, path] of [
-    ['GET', '/retell/function'],
-    ['PUT', '/retell/function'],
-    ['GET', '/retell/functions/list_services'],
-    ['DELETE', '/retell/webhook'],
-    ['GET', '/calcom/webhook'],
-    ['POST', '/healthz'],
-    ['POST', '/readyz'],
-    ['PUT', '/metrics'],
-    ['POST', '/api/stats/calls'],
+test('a wrong HTTP method on a known route is 405 naming the allowed ones; an unknown route is 404', async () => {
+  for (const [method, path, allowed] of <Array<[string, string, string]>>[
+    ['GET', '/retell/function', 'POST'],
+    ['PUT', '/retell/function', 'POST'],
+    ['GET', '/retell/functions/list_services', 'POST'],
+    ['DELETE', '/retell/webhook', 'POST'],
+    ['GET', '/calcom/webhook', 'POST'],
+    ['POST', '/healthz', 'GET'],
+    ['POST', '/readyz', 'GET'],
+    ['PUT', '/metrics', 'GET'],
+    ['POST', '/api/stats/calls', 'GET'],
   ]) {
     const res = await request(`${h.url}${path}`, { method });
     assertRefusal(res, 405, 'method_not_allowed');
+    assert.ok(res.headers.get('allow')?.split(', ').includes(allowed), `${method} ${path}: Allow ${res.headers.get('allow')}`);
+    assert.ok(!res.headers.get('allow')?.split(', ').includes(method), `${method} is not offered for ${path}`);
   }
+  assertRefusal(await request(`${h.url}/retell/function`, { method: 'PROPFIND' }), 501, 'not_implemented');
   for (const [method, path] of [
     ['GET', '/'],
     ['POST', '/retell'],

@@ -43,6 +43,21 @@ describe('commands: idempotency, failures, deadlines, shutdown', () => {
     assert.deepEqual(await ask(), { ok: true, value: { runs: 3 } }, 'a final answer is kept');
   });
 
+  test('a command knows how long it waited behind earlier ones of its mailbox, and not more', async () => {
+    const first = runtime.ask('probe:w', { id: 'w-1', type: 'wait', payload: { workMs: 300 } });
+    await new Promise((r) => setTimeout(r, 50));
+    const asked = Date.now();
+    const second = await runtime.ask('probe:w', { id: 'w-2', type: 'wait', payload: { workMs: 0 } });
+    const answeredAfter = Date.now() - asked;
+    assert.ok((await first).ok && second.ok);
+    const behind = (second.value as { waitedBehindMs: number }).waitedBehindMs;
+    assert.ok(behind >= 150, `w-2 waited ${behind} ms behind w-1, which had ~250 ms left`);
+    assert.ok(behind <= answeredAfter, `the wait (${behind} ms) is part of the ${answeredAfter} ms w-2 took`);
+    await new Promise((r) => setTimeout(r, 20));
+    const idle = await runtime.ask('probe:w', { id: 'w-3', type: 'wait', payload: { workMs: 0 } });
+    assert.deepEqual(idle, { ok: true, value: { waitedBehindMs: 0 } }, 'an idle mailbox: no wait behind others');
+  });
+
   test('a handler that throws yields a structured failure, and the key keeps working', async () => {
     const reply = await runtime.ask('probe:c', { id: 'f1', type: 'fail' });
     assert.deepEqual(reply, { ok: false, error: { code: 'handler_error', message: 'Kalender nicht erreichbar' } });

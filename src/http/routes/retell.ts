@@ -1,5 +1,5 @@
 import Router from '@koa/router';
-import type { Context } from 'koa';
+import type { Context, Next } from 'koa';
 import { normalizeArgs } from '../../retell/args.ts';
 import { companyOfCall, isCallEvent, recordCallEvent } from '../../retell/call-events.ts';
 import { FUNCTIONS, commandIdFor, type FunctionReply } from '../../retell/functions.ts';
@@ -17,12 +17,12 @@ const TECHNICAL = new Set(['technical_error', 'calcom_error', 'save_failed', 'bo
 export function retellRoutes(deps: HttpDeps): Router {
   const router = new Router();
 
-  router.post('/retell/function', async (ctx) => {
+  router.post('/retell/function', speakable, async (ctx) => {
     const body = validate(functionCallSchema, parseJson(await signedBody(ctx, deps)));
     await respond(ctx, () => runFunction(deps, body.call, body.name, body.args));
   });
 
-  router.post('/retell/functions/:name', async (ctx) => {
+  router.post('/retell/functions/:name', speakable, async (ctx) => {
     const { call, ...args } = validate(rootArgsSchema, parseJson(await signedBody(ctx, deps)));
     const retellCall = validate(retellCallSchema, call ?? callFromRequest(ctx), 'missing_call');
     await respond(ctx, () => runFunction(deps, retellCall, ctx.params.name!, args));
@@ -39,6 +39,22 @@ export function retellRoutes(deps: HttpDeps): Router {
   });
 
   return router;
+}
+
+/** Refusals the voice agent can say: which German sentence answers which refusal code. */
+const SPOKEN_REFUSALS: Record<string, string> = { unknown_tenant: MESSAGES.unknown_tenant };
+
+/**
+ * A function call refused before it ran (bad signature, body, function or number) is still
+ * answered with a sentence the agent can say; the reason stays in `detail` for the logs.
+ */
+async function speakable(ctx: Context, next: Next): Promise<void> {
+  try {
+    await next();
+  } catch (error) {
+    if (!(error instanceof HttpError)) throw error;
+    throw new HttpError(error.status, error.code, SPOKEN_REFUSALS[error.code] ?? MESSAGES.technical_error, error.details, error.message);
+  }
 }
 
 /** Runs a function and says in `Server-Timing` how much of its time it waited on Cal.com and in a mailbox. */
@@ -74,7 +90,7 @@ async function runFunction(deps: HttpDeps, call: RetellCall, name: string, args:
   }
   const companyId = companyOfCall(core.store, call);
   const company = companyId ? core.catalog.company(companyId) : undefined;
-  if (!company) throw new HttpError(403, 'unknown_tenant', MESSAGES.unknown_tenant);
+  if (!company) throw new HttpError(403, 'unknown_tenant', `no business is assigned to the number ${call.to_number ?? '(none)'}`);
 
   const started = performance.now();
   const normalized = normalizeArgs(args);
