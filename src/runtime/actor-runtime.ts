@@ -89,7 +89,7 @@ export class ActorRuntime {
   async startConsuming(): Promise<void> {
     if (this.workers.length > 0) return;
     const lockDuration = this.options.lockDurationMs ?? 30_000;
-    for (const queue of this.queues) {
+    for (const [index, queue] of this.queues.entries()) {
       const worker = new Worker<Command, Reply>(queue.name, (job) => this.process(job), {
         connection: this.client,
         prefix: this.options.prefix,
@@ -98,6 +98,10 @@ export class ActorRuntime {
         stalledInterval: lockDuration,
         // A command whose process died is always delivered again; handlers converge.
         maxStalledCount: 1_000_000,
+        // An idle worker re-polls Redis when its blocking wait (this many seconds) times out; a new
+        // command wakes it at once regardless. With BullMQ's 5 s for all, hundreds of idle mailboxes
+        // re-polled in one burst every 5 s, most of Redis's work; spread over 20–39 s they trickle.
+        drainDelay: 20 + (index % 20),
         autorun: false,
       });
       worker.on('error', (error) => this.options.logger.error({ err: error, queue: queue.name }, 'worker error'));
