@@ -22,6 +22,14 @@ const envSchema = z.object({
   RETELL_API_KEY: z.string().min(1).optional(),
   CATALOG_FILE: z.string().min(1).optional(),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10_000_000).default(64 * 1024),
+  /** Retell's call_ended/call_analyzed carry every transcript variant: ~2.5 MiB for a 30-minute call. */
+  RETELL_WEBHOOK_BODY_LIMIT_BYTES: z.coerce.number().int().min(65_536).max(256 * 1024 * 1024).default(32 * 1024 * 1024),
+  /** A function call's `call` may carry the live transcript so far. */
+  RETELL_FUNCTION_BODY_LIMIT_BYTES: z.coerce.number().int().min(65_536).max(256 * 1024 * 1024).default(16 * 1024 * 1024),
+  /** Request bodies held in memory at once, across all requests (more wait, then 503). */
+  BODY_MEMORY_BYTES: z.coerce.number().int().min(1024 * 1024).max(4 * 1024 * 1024 * 1024).default(128 * 1024 * 1024),
+  /** How far ahead a caller may book. */
+  BOOKING_HORIZON_DAYS: z.coerce.number().int().min(1).max(3660).default(365),
   SWEEP_INTERVAL_MS: z.coerce.number().int().min(1000).default(30_000),
   /** A booking intent still pending after this long (its command died) is settled by the sweeper. */
   STALE_PENDING_MS: z.coerce.number().int().min(1000).default(120_000),

@@ -9,6 +9,7 @@ import { createMetrics, type Metrics } from './metrics/metrics.ts';
 import { addWaits } from './observability/waits.ts';
 import { ActorRuntime } from './runtime/actor-runtime.ts';
 import { connectRedis, type RedisEndpoint } from './runtime/redis-connection.ts';
+import { SignatureLedger } from './retell/signature-ledger.ts';
 import { openStore, type Store } from './store/index.ts';
 
 export interface CoreOptions {
@@ -41,6 +42,8 @@ export interface Core {
   invalidation: InvalidationBus;
   runtime: ActorRuntime;
   booking: BookingService;
+  /** Retell signatures already used (shared by every process on this Redis and prefix). */
+  signatures: SignatureLedger;
   metrics: Metrics;
   close(): Promise<void>;
 }
@@ -121,6 +124,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     invalidation,
     runtime,
     booking,
+    signatures: new SignatureLedger(busPublisher, options.queuePrefix),
     metrics,
     async close() {
       await runtime.close();

@@ -8,6 +8,7 @@ import type { Config } from './config.ts';
 import { createCore, type Core } from './core.ts';
 import { memoizeZoneOffsets } from './domain/zone-offsets.ts';
 import { createApp } from './http/app.ts';
+import { BodyBudget } from './http/body.ts';
 import { OrphanSweeper } from './maintenance/orphan-sweeper.ts';
 import { MaintenanceScheduler } from './maintenance/scheduler.ts';
 import { EmbeddedRedis } from './runtime/embedded-redis.ts';
@@ -91,7 +92,15 @@ export async function startService(config: Config, logger: Logger, now: () => nu
     core,
     stats: new CallStats({ db: core.store.db, now }),
     sync,
-    config: { retellApiKey, calcomWebhookSecret, functionDeadlineMs: config.FUNCTION_DEADLINE_MS, bodyLimitBytes: config.BODY_LIMIT_BYTES },
+    config: {
+      retellApiKey,
+      calcomWebhookSecret,
+      functionDeadlineMs: config.FUNCTION_DEADLINE_MS,
+      bodyLimitBytes: config.BODY_LIMIT_BYTES,
+      limits: { functionBytes: config.RETELL_FUNCTION_BODY_LIMIT_BYTES, webhookBytes: config.RETELL_WEBHOOK_BODY_LIMIT_BYTES },
+      bookingHorizonDays: config.BOOKING_HORIZON_DAYS,
+    },
+    bodyBudget: new BodyBudget(config.BODY_MEMORY_BYTES),
     readiness: {
       redis: async () => (await ping.ping()) === 'PONG',
       sqlite: async () => core.store.db.prepare('SELECT 1 AS ok').get() !== undefined,

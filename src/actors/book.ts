@@ -18,6 +18,8 @@ export const bookingRequestSchema = z.object({
     name: z.string().min(1).max(200),
     email: z.email(),
     phone: z.string().regex(/^\+[1-9]\d{6,14}$/).optional(),
+    /** The phone is the number the call comes from: only then may it update the stored customer. */
+    phoneVerified: z.boolean().optional(),
   }),
 });
 
@@ -106,6 +108,11 @@ async function run(
   const ours = new Set([...earlier.filter(isDefined).map((a) => a.id), ...input.replacing]);
   for (const segment of plan) {
     const conflict = store.appointments.overlapping(input.companyId, entry.calendarKey, segment.startUtc, segment.endUtc).find((a) => !ours.has(a.id));
+    if (conflict && segment.index === 0 && isSameBookingOfCall(conflict, input, segment.startUtc)) {
+      // The caller's own booking from earlier in this call (e.g. a late retry after another change): true, so say so.
+      ctx.log.info({ appointmentId: conflict.id }, 'this call already holds exactly this booking');
+      return bookedReply(conflict.groupId ? store.appointments.byGroup(conflict.groupId) : [conflict], input.serviceId);
+    }
     if (conflict) {
       ctx.log.info({ conflictWith: conflict.id }, 'slot taken locally');
       return slotUnavailable('local_conflict');
@@ -128,7 +135,9 @@ async function run(
   }
 
   // 4. Intent before Cal.com is called: a crash from here on is reconciled on redelivery.
-  const customer = input.customer.phone ? store.customers.upsert(input.companyId, input.customer.phone, input.customer.name, input.customer.email) : undefined;
+  const { phone, name, email, phoneVerified } = input.customer;
+  const verified = phoneVerified ?? input.origin !== 'voice'; // API/admin bookings come from the salon itself
+  const customer = phone ? (verified ? store.customers.upsert : store.customers.ensure).call(store.customers, input.companyId, phone, name, email) : undefined;
   const rows = store.appointments.transaction(() =>
     plan.map((p, i) => {
       const row = earlier[i];
@@ -190,16 +199,25 @@ async function run(
   deps.invalidateAvailability(entry.company.id, entry.calendarKey, plan[0]!.startUtc, zone);
   if (input.callId) store.calls.markHasAppointment(input.callId);
   ctx.log.info({ appointmentId: rows[0]!.id, uids: bookings.map((b) => b!.uid) }, 'booked');
+  return bookedReply(rows.map((row, i) => ({ ...row, calcomUid: bookings[i]!.uid })), input.serviceId);
+}
+
+function bookedReply(rows: Appointment[], serviceId: string): BookReply {
   return {
     status: 'booked',
     appointment: {
       appointmentId: rows[0]!.id,
-      serviceId: input.serviceId,
-      start: iso(plan[0]!.startUtc),
-      end: iso(plan.at(-1)!.endUtc),
-      calcomUids: bookings.map((b) => b!.uid),
+      serviceId,
+      start: iso(rows[0]!.startUtc),
+      end: iso(rows.at(-1)!.endUtc),
+      calcomUids: rows.map((row) => row.calcomUid!),
     },
   };
+}
+
+/** A booked appointment this same call made for the same service at the same start. */
+function isSameBookingOfCall(row: Appointment, input: z.output<typeof bookInputSchema>, startUtc: number): boolean {
+  return !!input.callId && row.callId === input.callId && row.status === 'booked' && row.serviceId === input.serviceId && row.startUtc === startUtc && row.segmentIndex === 0;
 }
 
 /** Creates one segment's booking and checks that the answer really is ours and as asked. */

@@ -4,12 +4,17 @@ import type { ActorContext } from '../runtime/actor.ts';
 import type { Appointment } from '../store/index.ts';
 import type { SlotActorDeps } from './deps.ts';
 import type { CancelReply } from './replies.ts';
+import { heldByOther } from './hold.ts';
 import { slotKeyAt } from './slot-key.ts';
 
 export const cancelInputSchema = z.object({
   companyId: z.string().min(1),
   appointmentId: z.number().int().positive(),
   reason: z.string().max(500).optional(),
+  /** The command holding the appointment (a composite move cancelling its old half). */
+  holder: z.string().min(1).optional(),
+  /** The appointment that replaces this one (the caller's reference then follows it). */
+  replacedBy: z.number().int().positive().optional(),
 });
 export type CancelInput = z.input<typeof cancelInputSchema>;
 
@@ -42,6 +47,9 @@ async function run(deps: SlotActorDeps, ctx: ActorContext, input: z.output<typeo
   }
   const live = rows.filter((row) => row.status === 'booked' || row.status === 'pending');
   if (live.length === 0) return { status: 'rejected', code: 'already_cancelled', message: `appointment ${input.appointmentId} is already cancelled` };
+  if (heldByOther(head, input.holder, deps.now())) {
+    return { status: 'rejected', code: 'being_changed', message: `appointment ${head.id} is being moved by ${head.heldBy}` };
+  }
 
   try {
     await Promise.all(
@@ -56,7 +64,10 @@ async function run(deps: SlotActorDeps, ctx: ActorContext, input: z.output<typeo
     ctx.log.error({ err: error }, 'cancelling in Cal.com failed');
     return { status: 'error', code: 'calcom_error', message: (error as Error).message };
   }
-  deps.store.appointments.transaction(() => live.forEach((row) => deps.store.appointments.setStatus(row.id, 'cancelled')));
+  const { appointments } = deps.store;
+  appointments.transaction(() =>
+    live.forEach((row) => (input.replacedBy ? appointments.markReplaced(row.id, input.replacedBy) : appointments.setStatus(row.id, 'cancelled'))),
+  );
   deps.invalidateAvailability(head.companyId, head.calendarKey, head.startUtc, zone);
   ctx.log.info({ appointmentId: head.id }, 'cancelled');
   return { status: 'cancelled', appointmentId: head.id, calcomUids: live.map((row) => row.calcomUid).filter((uid): uid is string => !!uid) };

@@ -16,7 +16,7 @@ export type BookReply =
 
 export type CancelReply =
   | { status: 'cancelled'; appointmentId: number; calcomUids: string[] }
-  | { status: 'rejected'; code: 'appointment_not_found' | 'already_cancelled' | 'wrong_actor'; message: string }
+  | { status: 'rejected'; code: 'appointment_not_found' | 'already_cancelled' | 'being_changed' | 'wrong_actor'; message: string }
   | { status: 'error'; code: string; message: string };
 
 export type ReconcileReply = { status: 'reconciled'; action: string };

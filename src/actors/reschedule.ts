@@ -5,6 +5,7 @@ import type { SlotActorDeps } from './deps.ts';
 import type { BookReply } from './replies.ts';
 import { failure, rejected, slotUnavailable, stillFree, tryTo, unexpected } from './book.ts';
 import { appointmentRows } from './cancel.ts';
+import { heldByOther } from './hold.ts';
 import { slotKeyAt } from './slot-key.ts';
 
 export const rescheduleInputSchema = z.object({
@@ -47,6 +48,7 @@ async function run(deps: SlotActorDeps, ctx: ActorContext, input: z.output<typeo
   if (!rows || !old) return rejected('appointment_not_found', `no appointment ${input.appointmentId} for ${input.companyId}`);
   if (rows.length > 1) return rejected('composite_service', 'composite appointments are moved by booking anew and cancelling');
   if (old.status !== 'booked' || !old.calcomUid) return rejected('not_reschedulable', `appointment ${old.id} is ${old.status}`);
+  if (heldByOther(old, ctx.commandId, deps.now())) return rejected('being_changed', `appointment ${old.id} is being changed by ${old.heldBy}`);
   const entry = deps.catalog.service(input.companyId, old.serviceId);
   if (!entry) return rejected('unknown_service', `service ${old.serviceId} is no longer offered`);
   const zone = entry.company.timeZone;
@@ -116,7 +118,7 @@ async function run(deps: SlotActorDeps, ctx: ActorContext, input: z.output<typeo
   try {
     store.appointments.transaction(() => {
       store.appointments.markBooked(row.id, booking.uid);
-      if (oldKey === ctx.key) store.appointments.setStatus(old.id, 'cancelled');
+      if (oldKey === ctx.key) store.appointments.markReplaced(old.id, row.id);
     });
   } catch (error) {
     ctx.log.error({ err: error, uid: booking.uid }, 'saving the moved appointment failed; the sweeper reconciles it from Cal.com');
@@ -139,8 +141,8 @@ async function run(deps: SlotActorDeps, ctx: ActorContext, input: z.output<typeo
 export async function rescheduleOut(deps: SlotActorDeps, ctx: ActorContext, raw: unknown): Promise<{ status: 'retired' | 'unchanged' }> {
   const input = rescheduleOutInputSchema.parse(raw);
   const old = deps.store.appointments.byId(input.appointmentId);
-  if (!old || old.companyId !== input.companyId || old.status === 'cancelled') return { status: 'unchanged' };
-  deps.store.appointments.setStatus(old.id, 'cancelled');
+  if (!old || old.companyId !== input.companyId || (old.status === 'cancelled' && old.replacedBy === input.replacedBy)) return { status: 'unchanged' };
+  deps.store.appointments.markReplaced(old.id, input.replacedBy);
   ctx.log.info({ appointmentId: old.id, replacedBy: input.replacedBy }, 'old appointment retired after reschedule');
   return { status: 'retired' };
 }

@@ -2,6 +2,7 @@ import { measureWaits, type Waits } from '../observability/waits.ts';
 import { defineActor, type ActorContext } from '../runtime/actor.ts';
 import { book } from './book.ts';
 import { cancel } from './cancel.ts';
+import { claim, release } from './hold.ts';
 import type { SlotActorDeps } from './deps.ts';
 import { reconcile, settle } from './reconcile.ts';
 import { rescheduleIn, rescheduleOut } from './reschedule.ts';
@@ -16,6 +17,8 @@ export function createSlotActor(deps: SlotActorDeps) {
     cancel: timed((ctx, input) => cancel(deps, ctx, input)),
     reschedule: timed((ctx, input) => rescheduleIn(deps, ctx, input)),
     rescheduleOut: (ctx, input) => rescheduleOut(deps, ctx, input),
+    claim: (ctx, input) => claim(deps, ctx, input),
+    release: (ctx, input) => release(deps, ctx, input),
     reconcile: (ctx, input) => reconcile(deps, ctx, input),
     settle: (ctx, input) => settle(deps, ctx, input),
   });

@@ -1,5 +1,6 @@
 import type { BookInput } from '../actors/book.ts';
 import type { CancelInput } from '../actors/cancel.ts';
+import type { ClaimReply } from '../actors/hold.ts';
 import type { BookReply, CancelReply } from '../actors/replies.ts';
 import type { RescheduleInput } from '../actors/reschedule.ts';
 import { slotKeyAt } from '../actors/slot-key.ts';
@@ -53,7 +54,8 @@ export class BookingService {
     if (!entry) return { status: 'rejected', code: 'unknown_service', message: `unknown service ${input.serviceId}` };
     const startUtc = Date.parse(input.start);
     const key = slotKeyAt(input.companyId, entry.calendarKey, startUtc, entry.company.timeZone);
-    await this.freshenViews(entry, startUtc);
+    // A repeat of a command already sent joins it or gets its reply: no Cal.com read for it.
+    if (!(await this.deps.runtime.knows(key, commandId).catch(() => false))) await this.freshenViews(entry, startUtc);
     const reply = await this.ask<BookReply>(key, commandId, 'book', input, input.callId, deadlineMs);
     if (reply.status !== 'slot_unavailable') return reply;
     return { ...reply, alternatives: await this.alternatives(entry, startUtc).catch(() => []) };
@@ -66,40 +68,58 @@ export class BookingService {
   }
 
   /**
-   * Moves an appointment. A single booking moves with Cal.com's reschedule in the new
-   * day's actor; a composite one is booked anew in its actor, then the old one is
-   * cancelled in its own — and if that fails, the new one is cancelled again.
+   * Moves an appointment. Every change of an existing appointment is decided by the actor of its
+   * current day: the move first claims it there (a concurrent cancel or move is then refused
+   * with the truth), then books the new time in the new day's actor — a single booking with
+   * Cal.com's own reschedule, a composite one as new bookings whose old ones are then cancelled
+   * — and the old day settles the claim (retired on success, released on failure).
    */
   async reschedule(commandId: string, input: RescheduleInput, deadlineMs: number): Promise<BookOutcome> {
     const old = this.deps.store.appointments.byId(input.appointmentId);
     const entry = old && old.companyId === input.companyId ? this.deps.catalog.service(old.companyId, old.serviceId) : undefined;
-    if (!old || !entry) return { status: 'rejected', code: 'appointment_not_found', message: `no appointment ${input.appointmentId}` };
+    const oldKey = this.keyOfAppointment(input.companyId, input.appointmentId);
+    if (!old || !entry || !oldKey) return { status: 'rejected', code: 'appointment_not_found', message: `no appointment ${input.appointmentId}` };
     const startUtc = Date.parse(input.start);
     const key = slotKeyAt(input.companyId, entry.calendarKey, startUtc, entry.company.timeZone);
     const started = this.deps.now();
     const remaining = () => Math.max(100, deadlineMs - (this.deps.now() - started));
+    const target = { companyId: input.companyId, appointmentId: old.id };
+
+    const single = entry.segments.length === 1;
+    // A repeat of a move already sent joins it or gets its reply; only a new one claims.
+    const repeat = await this.deps.runtime.knows(key, single ? commandId : `${commandId}:in`).catch(() => false);
+    const claimed = repeat ? ({ status: 'claimed' } as const) : await this.ask<ClaimReply>(oldKey, `${commandId}:claim`, 'claim', { ...target, holder: commandId }, input.callId, deadlineMs);
+    if (claimed.status !== 'claimed') return claimed.status === 'rejected' ? { ...claimed, code: claimed.code === 'already_cancelled' ? 'not_reschedulable' : claimed.code } : claimed;
+    const release = () => this.deps.runtime.tell(oldKey, { id: `${commandId}:release`, type: 'release', payload: { ...target, holder: commandId }, ...(input.callId && { callId: input.callId }) });
 
     let reply: BookOutcome;
-    if (entry.segments.length === 1) {
-      reply = await this.ask<BookReply>(key, commandId, 'reschedule', input, input.callId, deadlineMs);
+    if (single) {
+      reply = await this.ask<BookReply>(key, commandId, 'reschedule', input, input.callId, remaining());
     } else {
       const rows = old.groupId ? this.deps.store.appointments.byGroup(old.groupId) : [old];
       // The new booking keeps who booked and how (an appointment seen only in Cal.com moves as a voice booking).
       const placeholder = entry.company.placeholderEmailDomain && placeholderEmail((old.customerPhone ?? String(old.id)).replace(/\D/g, ''), entry.company.placeholderEmailDomain);
       const email = old.customerEmail || placeholder;
-      if (!email) return { status: 'rejected', code: 'missing_email', message: 'the appointment has no email to book the new time with' };
+      if (!email) {
+        await release();
+        return { status: 'rejected', code: 'missing_email', message: 'the appointment has no email to book the new time with' };
+      }
       const customer = { name: old.customerName ?? 'Kunde', email, ...(old.customerPhone && { phone: old.customerPhone }) };
       const origin = old.origin === 'calcom' ? 'voice' : old.origin;
       const bookInput = { companyId: input.companyId, serviceId: old.serviceId, start: input.start, customer, origin, replacing: rows.map((r) => r.id), ...(input.callId && { callId: input.callId }) };
-      reply = await this.ask<BookReply>(key, `${commandId}:in`, 'book', bookInput, input.callId, deadlineMs);
+      reply = await this.ask<BookReply>(key, `${commandId}:in`, 'book', bookInput, input.callId, remaining());
       if (reply.status === 'booked') {
-        const cancelled = await this.cancel(`${commandId}:out`, { companyId: input.companyId, appointmentId: old.id, reason: 'Termin verschoben' }, input.callId, remaining());
+        const out = { ...target, reason: 'Termin verschoben', holder: commandId, replacedBy: reply.appointment.appointmentId };
+        const cancelled = await this.ask<CancelReply>(oldKey, `${commandId}:out`, 'cancel', out, input.callId, remaining());
         if (cancelled.status !== 'cancelled') {
           await this.cancel(`${commandId}:undo`, { companyId: input.companyId, appointmentId: reply.appointment.appointmentId, reason: 'Verschieben fehlgeschlagen' }, input.callId, remaining());
+          await release();
           return { status: 'error', code: 'reschedule_failed', message: 'the old appointment could not be cancelled; the move was undone' };
         }
       }
     }
+    // A move still running keeps its claim: it settles (or lapses) by itself.
+    if (reply.status !== 'booked' && reply.status !== 'pending') await release();
     if (reply.status !== 'slot_unavailable') return reply;
     return { ...reply, alternatives: await this.alternatives(entry, startUtc).catch(() => []) };
   }

@@ -1,4 +1,4 @@
-import { calendarKeyOf, totalMinutes, type Catalog, type CompanyConfig, type ServiceConfig } from './schema.ts';
+import { calendarKeyOf, sha256Hex, totalMinutes, type Catalog, type CompanyConfig, type ServiceConfig } from './schema.ts';
 
 /** One Cal.com booking of a service: composite services have several, with gaps between. */
 export interface Segment {
@@ -80,6 +80,13 @@ export class CatalogIndex {
   }
 
   /** Resolves a versioned or custom function name (e.g. `check_availability_v17`). */
+  /** The company an args-only agent URL's token belongs to. */
+  companyForToolToken(token: string): CompanyConfig | undefined {
+    if (!/^[A-Za-z0-9_-]{16,200}$/.test(token)) return undefined;
+    const digest = sha256Hex(token);
+    return this.catalog.companies.find((company) => company.retellToolTokens.includes(digest));
+  }
+
   functionName(name: string): string {
     return this.catalog.functionAliases[name] ?? name;
   }

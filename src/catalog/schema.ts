@@ -55,6 +55,11 @@ const companySchema = z
       .object({ resellerMarkup: z.number().positive().default(1), customerMarkup: z.number().positive().default(1) })
       .strict()
       .default({ resellerMarkup: 1, customerMarkup: 1 }),
+    /**
+     * Retell's "Payload: args only" sends no call: the tool URL /retell/agents/{token}/functions/{name}
+     * names the company instead. The hex SHA-256 of each such token (the token itself lives only in Retell).
+     */
+    retellToolTokens: z.array(z.string().regex(/^[0-9a-f]{64}$/, 'expected the hex SHA-256 of the token')).default([]),
     apiTokens: z
       .array(z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/, 'expected the hex SHA-256 of the token'), role: z.enum(['customer', 'reseller', 'admin']) }).strict())
       .default([]),

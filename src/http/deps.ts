@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Core } from '../core.ts';
+import type { BodyBudget } from './body.ts';
 import type { CallStats } from '../stats/index.ts';
 import type { AppointmentSync } from '../sync/index.ts';
 
@@ -10,7 +11,12 @@ export interface HttpConfig {
   calcomWebhookSecret: string;
   /** Each function answers within this; a slower command replies "einen Moment". */
   functionDeadlineMs: number;
+  /** Bodies of Cal.com webhooks and /api requests. */
   bodyLimitBytes: number;
+  /** Retell bodies carry whole call objects (transcripts): megabytes for long calls. */
+  limits: { functionBytes: number; webhookBytes: number };
+  /** How many days ahead a caller may book. */
+  bookingHorizonDays: number;
 }
 
 export interface HttpDeps {
@@ -19,6 +25,8 @@ export interface HttpDeps {
   /** Appointments made through the API/admin, pushed to Cal.com by a queued job. */
   sync: AppointmentSync;
   config: HttpConfig;
+  /** Bytes of request bodies held at once, across all requests. */
+  bodyBudget: BodyBudget;
   /** Named checks for /readyz: each resolves true when its dependency answers. */
   readiness: Record<string, () => Promise<boolean>>;
   now: () => number;

@@ -1,6 +1,7 @@
 import type { CatalogIndex } from '../catalog/index.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import type { Store } from '../store/index.ts';
+import { callParties } from './call-parties.ts';
 import type { RetellCall } from './payloads.ts';
 import type { CallCosts } from '../store/index.ts';
 
@@ -13,8 +14,7 @@ export function isCallEvent(name: string): name is CallEventName {
 
 /** The company a call belongs to: the dialled number (ours), else the agent. */
 export function companyOfCall(store: Store, call: RetellCall): string | undefined {
-  const ourNumber = call.direction === 'outbound' ? call.from_number : call.to_number;
-  return store.tenants.companyForCall([ourNumber, call.agent_id]);
+  return store.tenants.companyForCall([callParties(call).business, call.agent_id]);
 }
 
 /**
@@ -35,19 +35,21 @@ export function recordCallEvent(deps: { store: Store; catalog: CatalogIndex; met
           resellerCents: raw * (company?.billing.resellerMarkup ?? 1),
           customerCents: raw * (company?.billing.customerMarkup ?? 1),
         };
-  const startedAt = call.start_timestamp ?? deps.now();
-  const endedAt = call.end_timestamp ?? null;
+  const startedAt = Math.round(call.start_timestamp ?? deps.now());
+  const endedAt = call.end_timestamp != null ? Math.round(call.end_timestamp) : null;
+  // A dial attempt nobody answered is a call, but not one of 0 seconds: it has no duration.
+  const duration = connected(call) ? (call.duration_ms ?? (endedAt !== null ? endedAt - startedAt : null)) : null;
   deps.store.calls.upsert({
     callId: call.call_id,
     companyId,
     agentId: call.agent_id ?? null,
-    fromNumber: call.from_number ?? null,
-    toNumber: call.to_number ?? null,
+    fromNumber: call.from_number?.slice(0, 200) ?? null,
+    toNumber: call.to_number?.slice(0, 200) ?? null,
     direction: call.direction ?? null,
     status: call.call_status ?? event.replace('call_', ''),
     startedAt,
     endedAt,
-    durationMs: call.duration_ms ?? (endedAt !== null ? endedAt - startedAt : null),
+    durationMs: duration === null ? null : Math.round(duration),
     disconnectionReason: call.disconnection_reason ?? null,
     costs,
   });
@@ -57,4 +59,13 @@ export function recordCallEvent(deps: { store: Store; catalog: CatalogIndex; met
   deps.metrics.retellCalls.inc({ event: EVENTS[event] });
   if (event === 'call_ended' && booked) deps.metrics.callsWithAppointment.inc();
   return { companyId };
+}
+
+/**
+ * Whether anyone was on the line: Retell reports unanswered or failed dials as `not_connected`
+ * / `error` with a `dial_*` disconnection reason (retell-sdk `src/resources/call.ts`).
+ */
+function connected(call: RetellCall): boolean {
+  if (call.call_status === 'not_connected' || call.call_status === 'error') return false;
+  return !call.disconnection_reason?.startsWith('dial_');
 }

@@ -1,13 +1,13 @@
-import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
 import type { Logger } from 'pino';
+import type { BookInput } from '../actors/book.ts';
 import type { BookOutcome, BookingService } from '../booking/booking-service.ts';
 import type { CatalogIndex, CompanyConfig, ServiceEntry } from '../catalog/index.ts';
 import { cleanEmail, cleanName, cleanPhone, parseGermanDateTime, speakDate, speakSlot, speakTime, WHEN_MESSAGES, type WhenOk } from '../domain/index.ts';
 import type { Appointment, Store } from '../store/index.ts';
 import type { NormalizedArgs } from './args.ts';
 import { MESSAGES, spokenList } from './messages.ts';
-import type { RetellCall } from './payloads.ts';
+import { owns, proves, type Caller } from './access.ts';
 
 /** Every function answers with this: `success`, a machine-readable `error`, a German `message`. */
 export interface FunctionReply {
@@ -19,11 +19,19 @@ export interface FunctionReply {
 
 export interface FunctionContext {
   company: CompanyConfig;
-  call: RetellCall;
+  /** The Retell call (or, for an args-only request, the request itself). */
+  callId: string;
+  /** The customer's own number from the signed call (direction-aware); none for web calls or withheld ids. */
+  customerPhone: string | undefined;
   functionName: string;
-  /** The idempotency key of this call: call id + function + args. */
+  /**
+   * The idempotency key: company + call + function + args + the call's last change made by
+   * another request. A retry keeps it; the same words after the call's bookings changed do not.
+   */
   commandId: string;
   deadlineMs: number;
+  /** How many days ahead a booking may be made. */
+  horizonDays: number;
   now: () => number;
   booking: BookingService;
   catalog: CatalogIndex;
@@ -43,16 +51,24 @@ export const FUNCTIONS: Record<string, FunctionHandler> = {
   get_alternatives: getAlternatives,
 };
 
-export function commandIdFor(callId: string, functionName: string, args: NormalizedArgs): string {
-  const canonical = JSON.stringify(Object.keys(args).sort().map((k) => [k, args[k as keyof NormalizedArgs]]));
-  return `${callId}:${functionName}:${createHash('sha256').update(canonical).digest('hex').slice(0, 16)}`;
-}
+/** Functions that change bookings: their successes count as changes of the call. */
+export const CHANGING_FUNCTIONS: ReadonlySet<string> = new Set(['book_appointment', 'cancel_appointment', 'reschedule_appointment']);
+
+/** "Still working": a sentence for the caller, and what the agent should do next. */
+export const stillProcessing = (): FunctionReply => ({
+  success: false,
+  error: 'still_processing',
+  message: MESSAGES.still_processing,
+  agent_instruction: MESSAGES.still_processing_instruction,
+});
 
 /** What to say when a booking command refused, by its code. */
 const REJECTION_MESSAGES: Record<string, string> = {
   appointment_not_found: MESSAGES.appointment_not_found,
   not_reschedulable: MESSAGES.not_reschedulable,
   start_in_past: WHEN_MESSAGES.time_in_past,
+  being_changed: MESSAGES.being_changed,
+  already_cancelled: MESSAGES.already_cancelled,
 };
 
 const fail = (error: string, message: string, data: Record<string, unknown> = {}): FunctionReply => ({ success: false, error, message, ...data });
@@ -69,11 +85,11 @@ async function listServices(ctx: FunctionContext): Promise<FunctionReply> {
 }
 
 async function checkCustomer(ctx: FunctionContext, args: NormalizedArgs): Promise<FunctionReply> {
-  const phone = cleanPhone(args.phone ?? ctx.call.from_number ?? '');
-  if (!phone.ok) return fail(phone.code, phone.message);
+  const phone = callerOwnPhone(ctx, args);
+  if ('success' in phone) return phone;
   const customer = ctx.store.customers.byPhone(ctx.company.id, phone.value);
   if (!customer) return { success: true, message: MESSAGES.new_customer, known: false, phone: phone.value };
-  const upcoming = upcomingAppointments(ctx, phone.value);
+  const upcoming = upcomingOf(ctx, phone.value);
   const next = upcoming[0];
   const nextText = next ? ` Ihr nächster Termin ist am ${speak(ctx, next.startUtc)} (${serviceName(ctx, next.serviceId)}).` : '';
   return {
@@ -83,6 +99,22 @@ async function checkCustomer(ctx: FunctionContext, args: NormalizedArgs): Promis
     customer: { name: customer.name, phone: customer.phone, email: customer.email },
     upcoming_appointments: upcoming.map((a) => appointmentView(ctx, a)),
   };
+}
+
+/**
+ * The number whose data this caller may hear: the one they call from. Another number said in the
+ * args reveals nothing (whether or not anybody is known under it); no number at all is asked for.
+ */
+function callerOwnPhone(ctx: FunctionContext, args: NormalizedArgs): { value: string } | FunctionReply {
+  const own = ctx.customerPhone ? cleanPhone(ctx.customerPhone) : undefined;
+  if (args.phone) {
+    const said = cleanPhone(args.phone);
+    if (!said.ok) return fail(said.code, said.message);
+    if (!own?.ok || own.value !== said.value) return fail('not_verifiable', MESSAGES.not_verifiable);
+    return { value: said.value };
+  }
+  if (!own?.ok) return fail('phone_required', MESSAGES.phone_required);
+  return { value: own.value };
 }
 
 async function checkAvailability(ctx: FunctionContext, args: NormalizedArgs): Promise<FunctionReply> {
@@ -128,31 +160,36 @@ async function bookAppointment(ctx: FunctionContext, args: NormalizedArgs): Prom
   if ('success' in customer) return customer;
   const outcome = await ctx.booking.book(
     ctx.commandId,
-    { companyId: ctx.company.id, serviceId: entry.service.id, start: iso(when.start.toMillis()), customer, callId: ctx.call.call_id, origin: 'voice' },
+    { companyId: ctx.company.id, serviceId: entry.service.id, start: iso(when.start.toMillis()), customer, callId: ctx.callId, origin: 'voice' },
     ctx.deadlineMs,
   );
   return bookingReply(ctx, entry, outcome, (when) => MESSAGES.booked(entry.service.name, when));
 }
 
 async function cancelAppointment(ctx: FunctionContext, args: NormalizedArgs): Promise<FunctionReply> {
-  const found = findAppointment(ctx, args, args.date);
+  const found = findAppointment(ctx, args, args.appointmentDate ?? args.date);
   if ('success' in found) return found;
-  const outcome = await ctx.booking.cancel(ctx.commandId, { companyId: ctx.company.id, appointmentId: found.id }, ctx.call.call_id, ctx.deadlineMs);
+  const outcome = await ctx.booking.cancel(ctx.commandId, { companyId: ctx.company.id, appointmentId: found.id }, ctx.callId, ctx.deadlineMs);
   switch (outcome.status) {
-    case 'cancelled':
+    case 'cancelled': {
+      // A repeated command answers from its first run: say "storniert" only while that is still so.
+      const now = ctx.store.appointments.byId(found.id);
+      if (now && now.status !== 'cancelled') return fail('appointment_changed', MESSAGES.changed_since);
       return { success: true, message: MESSAGES.cancelled(speak(ctx, found.startUtc)), appointment_id: found.id };
+    }
     case 'rejected':
-      return fail(outcome.code, outcome.code === 'already_cancelled' ? MESSAGES.already_cancelled : MESSAGES.appointment_not_found);
+      return fail(outcome.code, REJECTION_MESSAGES[outcome.code] ?? MESSAGES.appointment_not_found);
     case 'pending':
-      return fail('still_processing', MESSAGES.still_processing);
+      return stillProcessing();
     default:
       return fail(outcome.code, MESSAGES.technical_error);
   }
 }
 
 async function rescheduleAppointment(ctx: FunctionContext, args: NormalizedArgs): Promise<FunctionReply> {
+  // "neues_datum" names the new day; without it, "datum" does (and the old day may come as "termin_datum").
   const movingDate = args.newDate ?? args.date;
-  const found = findAppointment(ctx, args, args.newDate ? args.date : undefined);
+  const found = findAppointment(ctx, args, args.appointmentDate ?? (args.newDate ? args.date : undefined));
   if ('success' in found) return found;
   const entry = ctx.catalog.service(ctx.company.id, found.serviceId);
   if (!entry) return fail('unknown_service', MESSAGES.appointment_not_found);
@@ -161,7 +198,7 @@ async function rescheduleAppointment(ctx: FunctionContext, args: NormalizedArgs)
   if (!when.start) return fail('missing_time', MESSAGES.missing_time);
   const outcome = await ctx.booking.reschedule(
     ctx.commandId,
-    { companyId: ctx.company.id, appointmentId: found.id, start: iso(when.start.toMillis()), callId: ctx.call.call_id },
+    { companyId: ctx.company.id, appointmentId: found.id, start: iso(when.start.toMillis()), callId: ctx.callId },
     ctx.deadlineMs,
   );
   return bookingReply(ctx, entry, outcome, MESSAGES.rescheduled);
@@ -183,19 +220,34 @@ async function getAlternatives(ctx: FunctionContext, args: NormalizedArgs): Prom
 function bookingReply(ctx: FunctionContext, entry: ServiceEntry, outcome: BookOutcome, success: (when: string) => string): FunctionReply {
   switch (outcome.status) {
     case 'booked': {
+      // A repeated command answers from its first run; confirm only what the store still holds.
+      const id = outcome.appointment.appointmentId;
+      const now = ctx.store.appointments.byId(id);
+      if (!now || !isLive(now) || now.startUtc !== Date.parse(outcome.appointment.start)) return changedSince(ctx, id);
       const at = Date.parse(outcome.appointment.start);
-      return { success: true, message: success(speak(ctx, at)), appointment_id: outcome.appointment.appointmentId, start: outcome.appointment.start, service: entry.service.id };
+      return { success: true, message: success(speak(ctx, at)), appointment_id: id, start: outcome.appointment.start, service: entry.service.id };
     }
     case 'slot_unavailable':
       return alternativesReply(ctx, outcome.alternatives ?? []);
     case 'pending':
-      return fail('still_processing', MESSAGES.still_processing);
+      return stillProcessing();
     case 'rejected':
       return fail(outcome.code, REJECTION_MESSAGES[outcome.code] ?? MESSAGES.not_bookable);
     default:
       return fail(outcome.code, MESSAGES.technical_error);
   }
 }
+
+/** The truth about an appointment a stored answer called booked: moved (and where) or cancelled since. */
+function changedSince(ctx: FunctionContext, id: number): FunctionReply {
+  const current = ctx.store.appointments.current(id);
+  if (current && current.id !== id && isLive(current)) {
+    return fail('appointment_moved', MESSAGES.moved_since(speak(ctx, current.startUtc)), { appointment_id: current.id, start: iso(current.startUtc) });
+  }
+  return fail('appointment_changed', MESSAGES.changed_since);
+}
+
+const isLive = (a: Appointment) => a.status === 'booked' || a.status === 'pending';
 
 async function offerAlternatives(ctx: FunctionContext, entry: ServiceEntry, at: number, data: Record<string, unknown>): Promise<FunctionReply> {
   const reply = alternativesReply(ctx, await ctx.booking.alternatives(entry, at, 3));
@@ -218,38 +270,65 @@ function resolveService(ctx: FunctionContext, said: string | undefined): Service
 
 function resolveWhen(ctx: FunctionContext, datum: string | undefined, uhrzeit: string | undefined): WhenOk | FunctionReply {
   const when = parseGermanDateTime({ datum: datum ?? null, uhrzeit: uhrzeit ?? null }, { now: ctx.now(), zone: ctx.company.timeZone, businessHours: ctx.company.businessHours });
-  return when.ok ? when : fail(when.code, when.message);
+  if (!when.ok) return fail(when.code, when.message);
+  const horizon = DateTime.fromMillis(ctx.now(), { zone: ctx.company.timeZone }).plus({ days: ctx.horizonDays }).toISODate()!;
+  if (when.date > horizon) return fail('beyond_horizon', MESSAGES.beyond_horizon);
+  return when;
 }
 
-function resolveCustomer(ctx: FunctionContext, args: NormalizedArgs): { name: string; email: string; phone?: string } | FunctionReply {
+function resolveCustomer(ctx: FunctionContext, args: NormalizedArgs): BookInput['customer'] | FunctionReply {
   const name = cleanName(args.name);
   if (!name.ok) return fail(name.code, name.message);
-  const rawPhone = args.phone ?? ctx.call.from_number ?? undefined;
-  const phone = rawPhone ? cleanPhone(rawPhone) : undefined;
-  if (phone && !phone.ok && args.phone) return fail(phone.code, phone.message);
-  const phoneValue = phone?.ok ? phone.value : undefined;
+  const own = ctx.customerPhone ? cleanPhone(ctx.customerPhone) : undefined;
+  const said = args.phone ? cleanPhone(args.phone) : undefined;
+  if (said && !said.ok) return fail(said.code, said.message);
+  const phone = said?.ok ? said.value : own?.ok ? own.value : undefined;
   const domain = ctx.company.placeholderEmailDomain;
-  const digits = (phoneValue ?? ctx.call.call_id).replace(/\D/g, '').slice(-12) || '0';
+  const digits = (phone ?? ctx.callId).replace(/\D/g, '').slice(-12) || '0';
   const email = cleanEmail(args.email, domain ? { placeholder: { domain, digits } } : {});
   if (!email.ok) return fail(email.code, email.message);
-  return { name: name.value, email: email.value, ...(phoneValue && { phone: phoneValue }) };
+  // Only the number the call comes from may update what is stored about its customer.
+  const verified = !!phone && own?.ok === true && own.value === phone;
+  return { name: name.value, email: email.value, ...(phone && { phone, phoneVerified: verified }) };
 }
 
-/** The appointment a cancel or reschedule means: by id, or the caller's upcoming one (on a day if said). */
+/**
+ * The appointment a cancel or reschedule means — only one this caller may act on: under the
+ * number they call from or made in this call; anything else needs the name on it and its day.
+ * Until then the answer is the same whether or not such an appointment exists.
+ */
 function findAppointment(ctx: FunctionContext, args: NormalizedArgs, onDate: string | undefined): Appointment | FunctionReply {
+  const caller: Caller = { callId: ctx.callId, ...(ctx.customerPhone && { phone: cleanedOrRaw(ctx.customerPhone) }) };
+  const day = onDate ? resolveDay(ctx, onDate) : undefined;
+  if (day && typeof day !== 'string') return day;
+  const proof = { name: args.name, day };
+  const zone = ctx.company.timeZone;
+
   if (args.appointmentId) {
-    const row = ctx.store.appointments.byId(Number(args.appointmentId));
-    if (!row || row.companyId !== ctx.company.id || !/^\d+$/.test(args.appointmentId)) return fail('appointment_not_found', MESSAGES.appointment_not_found);
-    return row;
+    const id = /^\d{1,12}$/.test(args.appointmentId) ? Number(args.appointmentId) : NaN;
+    // The reference the caller was given follows the appointment through reschedules.
+    const row = Number.isFinite(id) ? ctx.store.appointments.current(id) : undefined;
+    const ours = row && row.companyId === ctx.company.id && row.segmentIndex === 0 ? row : undefined;
+    if (ours && (owns(caller, ours) || proves(proof, ours, zone))) {
+      if (!isLive(ours)) return fail('already_cancelled', MESSAGES.already_cancelled);
+      return ours;
+    }
+    return fail('verification_required', proof.name && proof.day ? MESSAGES.proof_mismatch : MESSAGES.verification_required);
   }
-  const phone = cleanPhone(args.phone ?? ctx.call.from_number ?? '');
-  if (!phone.ok) return fail(phone.code, phone.message);
-  let upcoming = upcomingAppointments(ctx, phone.value);
-  if (onDate) {
-    const when = resolveWhen(ctx, onDate, undefined);
-    if ('success' in when) return when;
-    upcoming = upcoming.filter((a) => DateTime.fromMillis(a.startUtc, { zone: ctx.company.timeZone }).toISODate() === when.date);
+
+  const said = args.phone ? cleanPhone(args.phone) : undefined;
+  if (said && !said.ok) return fail(said.code, said.message);
+  if (said?.ok && said.value !== caller.phone) {
+    // Another number than the one calling: only proof of knowledge opens its appointments.
+    const proven = upcomingOf(ctx, said.value).filter((a) => proves(proof, a, zone));
+    if (proven.length === 1) return proven[0]!;
+    return fail('verification_required', proof.name && proof.day ? MESSAGES.proof_mismatch : MESSAGES.verification_required);
   }
+  if (!caller.phone && ctx.store.appointments.upcomingForCall(ctx.company.id, ctx.callId, ctx.now()).length === 0) {
+    return fail('phone_required', MESSAGES.phone_required_for_appointment);
+  }
+  let upcoming = upcomingOf(ctx, caller.phone);
+  if (day) upcoming = upcoming.filter((a) => DateTime.fromMillis(a.startUtc, { zone }).toISODate() === day);
   if (upcoming.length === 0) return fail('appointment_not_found', MESSAGES.missing_appointment);
   if (upcoming.length > 1) {
     return fail('ambiguous_appointment', MESSAGES.ambiguous_appointment(spokenList(upcoming.map((a) => speak(ctx, a.startUtc)))), {
@@ -259,10 +338,25 @@ function findAppointment(ctx: FunctionContext, args: NormalizedArgs, onDate: str
   return upcoming[0]!;
 }
 
-/** One entry per appointment (composite services have a row per segment). */
-function upcomingAppointments(ctx: FunctionContext, phone: string): Appointment[] {
-  const rows = ctx.store.appointments.upcomingForCustomer(ctx.company.id, phone, ctx.now());
-  return rows.filter((row) => row.segmentIndex === 0);
+/** A said day ("Freitag", "12.12.") as "YYYY-MM-DD", for matching an existing appointment. */
+function resolveDay(ctx: FunctionContext, said: string): string | FunctionReply {
+  const when = parseGermanDateTime({ datum: said, uhrzeit: null }, { now: ctx.now(), zone: ctx.company.timeZone, businessHours: ctx.company.businessHours });
+  return when.ok ? when.date : fail(when.code, when.message);
+}
+
+const cleanedOrRaw = (phone: string) => {
+  const cleaned = cleanPhone(phone);
+  return cleaned.ok ? cleaned.value : phone;
+};
+
+/** The caller's upcoming appointments: under their number and made in this call, one entry each. */
+function upcomingOf(ctx: FunctionContext, phone: string | undefined): Appointment[] {
+  const byPhone = phone ? ctx.store.appointments.upcomingForCustomer(ctx.company.id, phone, ctx.now()) : [];
+  const thisCall = ctx.store.appointments.upcomingForCall(ctx.company.id, ctx.callId, ctx.now());
+  const seen = new Set<number>();
+  return [...byPhone, ...thisCall]
+    .filter((row) => row.segmentIndex === 0 && !seen.has(row.id) && seen.add(row.id))
+    .sort((a, b) => a.startUtc - b.startUtc);
 }
 
 function appointmentView(ctx: FunctionContext, a: Appointment) {

@@ -19,7 +19,23 @@ export const MESSAGES = {
   free_times: (when: string, list: string) => `${when} ist frei: ${list}. Welche Uhrzeit passt Ihnen?`,
   no_free_times: (when: string) => `${when} ist leider nichts mehr frei.`,
   alternatives: (list: string) => `Frei wäre: ${list}.`,
-  still_processing: 'Einen Moment bitte, ich prüfe das noch. Fragen Sie mich gleich noch einmal.',
+  still_processing: 'Einen Moment bitte, das dauert noch einen kleinen Augenblick.',
+  /** For the agent, not the caller: how to get the answer of a command that is still running. */
+  still_processing_instruction:
+    'The request is still running. Tell the caller to hold on, wait about 3 seconds, then call this same function again with exactly the same arguments to get its result. Do not tell the caller it is done until a call returns success.',
+  unknown_function: 'Das kann ich leider gerade nicht nachsehen. Kann ich Ihnen anders weiterhelfen?',
+  unknown_value: 'Diese Angabe fehlt mir noch. Können Sie sie mir bitte sagen?',
+  beyond_horizon: 'So weit im Voraus kann ich leider keinen Termin eintragen. Welcher Tag in den nächsten Monaten passt Ihnen?',
+  phone_required: 'Ich sehe Ihre Telefonnummer leider nicht. Unter welcher Nummer sind Sie bei uns bekannt?',
+  phone_required_for_appointment: 'Ich sehe Ihre Telefonnummer leider nicht. Unter welcher Telefonnummer wurde der Termin gebucht?',
+  not_verifiable:
+    'Zu einer anderen Nummer als der, von der Sie anrufen, kann ich aus Datenschutzgründen keine gespeicherten Daten nennen. Wie ist Ihr Name?',
+  verification_required:
+    'Zum Schutz unserer Kunden brauche ich dafür noch den Namen, auf den der Termin gebucht ist, und den Tag des Termins.',
+  proof_mismatch: 'Zu diesem Namen und Tag finde ich keinen passenden Termin. Können Sie die Angaben bitte noch einmal prüfen?',
+  being_changed: 'Dieser Termin wird gerade schon geändert. Einen Moment bitte, dann sage ich Ihnen, was jetzt gebucht ist.',
+  changed_since: 'Dieser Termin wurde inzwischen storniert oder geändert. Soll ich nachsehen, was jetzt gebucht ist?',
+  moved_since: (when: string) => `Dieser Termin wurde inzwischen verschoben, er ist jetzt am ${when}.`,
   technical_error: 'Es gab gerade ein technisches Problem. Bitte versuchen Sie es gleich noch einmal.',
   not_bookable: 'Dieser Termin lässt sich so leider nicht buchen. Welche andere Uhrzeit passt Ihnen?',
   services: (list: string) => `Wir bieten an: ${list}.`,
@@ -32,3 +48,15 @@ export function spokenList(items: string[]): string {
   if (items.length <= 1) return items.join('');
   return `${items.slice(0, -1).join(', ')} oder ${items.at(-1)}`;
 }
+
+/** The question to ask when a field came as a placeholder ("-1", "unknown", "N/A" …). */
+export const UNKNOWN_VALUE_MESSAGES: Record<string, string> = {
+  service: 'Welche Dienstleistung möchten Sie?',
+  date: 'Für welchen Tag möchten Sie den Termin?',
+  time: 'Um wie viel Uhr möchten Sie kommen?',
+  name: 'Auf welchen Namen darf ich den Termin eintragen?',
+  appointmentId: 'Welchen Termin meinen Sie? An welchem Tag ist er?',
+  appointmentDate: 'An welchem Tag ist Ihr Termin?',
+  newDate: 'Auf welchen Tag möchten Sie den Termin verschieben?',
+  newTime: 'Auf welche Uhrzeit möchten Sie den Termin verschieben?',
+};

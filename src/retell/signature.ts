@@ -17,7 +17,11 @@ export function verifyRetellSignature(rawBody: string, header: string | undefine
   return expected.length === given.length && timingSafeEqual(expected, given);
 }
 
+let lastStamp = 0;
+/** Every signature made here gets its own millisecond: the service accepts each signature once. */
+const uniqueStamp = () => (lastStamp = Math.max(Date.now(), lastStamp + 1));
+
 /** The header value Retell would send for this body (tests, the demo, the load tool). */
-export function signRetellBody(rawBody: string, apiKey: string, now = Date.now()): string {
+export function signRetellBody(rawBody: string, apiKey: string, now = uniqueStamp()): string {
   return `v=${now},d=${createHmac('sha256', apiKey).update(rawBody + now).digest('hex')}`;
 }

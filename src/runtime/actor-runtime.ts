@@ -160,6 +160,14 @@ export class ActorRuntime {
     }
   }
 
+  /**
+   * Whether a command with this id is queued, running or finished (its reply kept): asking
+   * again then joins it or returns its reply instead of running anything.
+   */
+  async knows(key: string, commandId: string): Promise<boolean> {
+    return (await this.client.exists(`${this.options.prefix}:${this.queueFor(key).name}:${jobIdOf(commandId)}`)) === 1;
+  }
+
   /** Fire-and-forget: the command is durably queued when this resolves. */
   async tell(key: string, input: CommandInput): Promise<Reply<{ queued: true }>> {
     const parsed = this.toCommand(key, input, this.options.defaultDeadlineMs ?? 8000);

@@ -26,6 +26,11 @@ export interface Appointment {
   customerName: string | null;
   customerPhone: string | null;
   customerEmail: string | null;
+  /** The appointment this one was moved to (the caller's reference follows it). */
+  replacedBy: number | null;
+  /** The command changing this appointment right now (a reschedule), and until when its hold counts. */
+  heldBy: string | null;
+  heldUntil: number | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -38,7 +43,7 @@ const columns = `id, company_id AS companyId, service_id AS serviceId, customer_
   command_id AS commandId, call_id AS callId, group_id AS groupId, segment_index AS segmentIndex,
   sync_status AS syncStatus, sync_attempts AS syncAttempts, sync_error AS syncError, origin,
   customer_name AS customerName, customer_phone AS customerPhone, customer_email AS customerEmail,
-  created_at AS createdAt, updated_at AS updatedAt`;
+  replaced_by AS replacedBy, held_by AS heldBy, held_until AS heldUntil, created_at AS createdAt, updated_at AS updatedAt`;
 
 /** Appointments: written only by the slot actor owning their calendar-day (and the sync job). */
 export class AppointmentStore {
@@ -71,6 +76,9 @@ export class AppointmentStore {
       setStatus: db.prepare('UPDATE appointments SET status = ?, updated_at = ? WHERE id = ?'),
       // Booked means it is in Cal.com: whatever made the row, it is in sync now.
       setBooked: db.prepare(`UPDATE appointments SET status = 'booked', calcom_uid = ?, sync_status = 'synced', updated_at = ? WHERE id = ?`),
+      setReplaced: db.prepare(`UPDATE appointments SET status = 'cancelled', replaced_by = ?, held_by = NULL, held_until = NULL, updated_at = ? WHERE id = ?`),
+      setHold: db.prepare('UPDATE appointments SET held_by = ?, held_until = ?, updated_at = ? WHERE id = ?'),
+      forCall: db.prepare(`SELECT ${columns} FROM appointments WHERE company_id = ? AND call_id = ? AND start_utc >= ? AND status IN ('pending', 'booked') ORDER BY start_utc`),
       setSync: db.prepare('UPDATE appointments SET sync_status = ?, sync_attempts = ?, sync_error = ?, updated_at = ? WHERE id = ?'),
       forCompany: db.prepare(`SELECT ${columns} FROM appointments WHERE company_id = ? AND start_utc >= ? AND start_utc < ? ORDER BY start_utc`),
       forCustomer: db.prepare(
@@ -116,6 +124,23 @@ export class AppointmentStore {
   setStatus(id: number, status: AppointmentStatus): void {
     this.stmts.setStatus.run(status, this.now(), id);
   }
+  /** The old row of a reschedule: cancelled, pointing at the row that replaces it. */
+  markReplaced(id: number, replacedBy: number): void {
+    this.stmts.setReplaced.run(replacedBy, this.now(), id);
+  }
+  /** Holds the appointment for `commandId` until `untilUtc` (or releases it with nulls). */
+  setHold(id: number, commandId: string | null, untilUtc: number | null): void {
+    this.stmts.setHold.run(commandId, untilUtc, this.now(), id);
+  }
+  /**
+   * What an id the caller was told stands for now: the row itself, or — after reschedules —
+   * the row it was moved to (followed a bounded number of hops).
+   */
+  current(id: number): Appointment | undefined {
+    let row = this.byId(id);
+    for (let hops = 0; row?.replacedBy && hops < 50; hops++) row = this.byId(row.replacedBy) ?? row;
+    return row;
+  }
   setSync(id: number, status: SyncStatus, attempts: number, error: string | null): void {
     this.stmts.setSync.run(status, attempts, error, this.now(), id);
   }
@@ -125,6 +150,10 @@ export class AppointmentStore {
   }
   upcomingForCustomer(companyId: string, phone: string, fromUtc: number): Appointment[] {
     return this.stmts.forCustomer.all(companyId, phone, fromUtc) as Appointment[];
+  }
+  /** Live appointments made (or moved) in this call from `fromUtc` on. */
+  upcomingForCall(companyId: string, callId: string, fromUtc: number): Appointment[] {
+    return this.stmts.forCall.all(companyId, callId, fromUtc) as Appointment[];
   }
   hasBookedForCall(callId: string): boolean {
     return this.stmts.bookedForCall.get(callId) !== undefined;

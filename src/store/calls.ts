@@ -22,6 +22,10 @@ export interface CallRecord {
   costs: CallCosts | null;
 }
 
+/** Lifecycle order of a call's status (Retell's call_status values, or the event that wrote it). */
+const rank = (column: string) =>
+  `(CASE ${column} WHEN 'registered' THEN 0 WHEN 'started' THEN 1 WHEN 'ongoing' THEN 1 WHEN 'analyzed' THEN 3 ELSE 2 END)`;
+
 /** Calls from Retell's lifecycle webhooks; per-role costs are computed once, when written. */
 export class CallStore {
   private readonly stmts;
@@ -39,7 +43,8 @@ export class CallStore {
            from_number = COALESCE(excluded.from_number, calls.from_number),
            to_number = COALESCE(excluded.to_number, calls.to_number),
            direction = COALESCE(excluded.direction, calls.direction),
-           status = excluded.status,
+           -- Events may arrive out of order (Retell retries a late call_started): a call never goes back.
+           status = CASE WHEN ${rank('excluded.status')} >= ${rank('calls.status')} THEN excluded.status ELSE calls.status END,
            started_at = MIN(excluded.started_at, calls.started_at),
            ended_at = COALESCE(excluded.ended_at, calls.ended_at),
            duration_ms = COALESCE(excluded.duration_ms, calls.duration_ms),

@@ -1,4 +1,5 @@
 import { AppointmentStore } from './appointments.ts';
+import { CallChangeStore } from './call-changes.ts';
 import { CallStore } from './calls.ts';
 import { CommandResultStore } from './command-results.ts';
 import { CustomerStore } from './customers.ts';
@@ -7,6 +8,7 @@ import { OrphanStore } from './orphans.ts';
 import { TenantStore } from './tenants.ts';
 
 export * from './appointments.ts';
+export * from './call-changes.ts';
 export * from './calls.ts';
 export * from './command-results.ts';
 export * from './customers.ts';
@@ -20,6 +22,7 @@ export interface Store {
   appointments: AppointmentStore;
   customers: CustomerStore;
   calls: CallStore;
+  callChanges: CallChangeStore;
   orphans: OrphanStore;
   tenants: TenantStore;
   commandResults: CommandResultStore;
@@ -33,6 +36,7 @@ export function openStore(file: string, now: () => number = Date.now): Store {
     appointments: new AppointmentStore(db, now),
     customers: new CustomerStore(db, now),
     calls: new CallStore(db, now),
+    callChanges: new CallChangeStore(db, now),
     orphans: new OrphanStore(db, now),
     tenants: new TenantStore(db),
     commandResults: new CommandResultStore(db, now),

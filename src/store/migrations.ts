@@ -125,4 +125,21 @@ export const migrations: string[] = [
   CREATE INDEX calls_company_started ON calls (company_id, started_at, has_appointment, duration_ms,
     cost_customer_cents, cost_reseller_cents, cost_admin_cents);
   `,
+  // Reschedules keep the caller's reference (the old row points at its successor); a change in
+  // progress holds the appointment so a concurrent cancel or move is told the truth; a call's
+  // changes are counted so that the same words after a change are a new command, not a retry.
+  `
+  ALTER TABLE appointments ADD COLUMN replaced_by INTEGER REFERENCES appointments(id);
+  ALTER TABLE appointments ADD COLUMN held_by TEXT;
+  ALTER TABLE appointments ADD COLUMN held_until INTEGER;
+  CREATE TABLE call_changes (
+    seq INTEGER PRIMARY KEY,
+    company_id TEXT NOT NULL,
+    call_id TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    command_id TEXT NOT NULL UNIQUE,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX call_changes_call ON call_changes (company_id, call_id, seq);
+  `,
 ];

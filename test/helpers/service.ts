@@ -178,6 +178,7 @@ export function twoCompanyCatalog(): Catalog {
         businessHours: { open: '09:00', close: '18:00' },
         phoneNumbers: [OTHER_SALON_NUMBER],
         retellAgentIds: [],
+        retellToolTokens: [],
         billing: { resellerMarkup: 1.1, customerMarkup: 2 },
         apiTokens: [{ sha256: createHash('sha256').update(OTHER_SALON_TOKEN).digest('hex'), role: 'customer' }],
         services: [

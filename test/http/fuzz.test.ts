@@ -18,7 +18,8 @@ const PHASE2 = 500;
 
 let h: ServiceHarness;
 before(async () => {
-  h = await startServiceHarness({ env: { CALCOM_WEBHOOK_SECRET: CAL_SECRET } });
+  // Retell's own limits are megabytes; here they are the smallest allowed, so "too large" stays cheap to send.
+  h = await startServiceHarness({ env: { CALCOM_WEBHOOK_SECRET: CAL_SECRET, RETELL_FUNCTION_BODY_LIMIT_BYTES: String(BODY_LIMIT), RETELL_WEBHOOK_BODY_LIMIT_BYTES: String(BODY_LIMIT) } });
 });
 after(() => h?.stop());
 
@@ -217,16 +218,16 @@ function rejectedRequest(r: Random): FuzzRequest {
         ['/retell/function', { call, name: r.chance(0.5) ? 7 : [name], args: {} }],
         ['/retell/function', { call, name, args: r.pick([[], 'args', 5, true]) }],
         ['/retell/function', { call: { ...call, call_id: r.pick([5, null, '', 'c'.repeat(201), ['x']]) }, name, args: {} }],
-        ['/retell/function', { call: { ...call, from_number: '9'.repeat(41) }, name, args: {} }],
+        ['/retell/function', { call: { ...call, from_number: '9'.repeat(1001) }, name, args: {} }],
         ['/retell/function', { call: r.pick(['call', 1, [], null]), name, args: {} }],
         [`/retell/functions/${name}`, Array.from({ length: 1 + r.int(3) }, () => randomJson(r, 1))],
         [`/retell/functions/${name}`, r.pick([null, 1, 'x', true])],
         [`/retell/functions/${name}`, { ...randomArgs(r), call: r.pick(['c', 1, [], { call_id: '' }, { to_number: SALON_NUMBER }]) }],
         [`/retell/functions/${name}`, { ...randomArgs(r) }], // no call in body or headers
-        ['/retell/webhook', { event: r.pick(['call_started', 'call_ended']), call: { ...call, start_timestamp: r.pick([-1, 1.5, 'gestern', 2 ** 60]) } }],
+        ['/retell/webhook', { event: r.pick(['call_started', 'call_ended']), call: { ...call, start_timestamp: r.pick([-1, 'gestern', 2 ** 60]) } }],
         ['/retell/webhook', { event: 'call_ended', call: { ...call, call_cost: { combined_cost: r.pick([-5, 'viel', [1]]) } } }],
         ['/retell/webhook', { event: r.pick(['', 'e'.repeat(51), 5, null]), call }],
-        ['/retell/webhook', { event: 'call_started' }],
+        ['/retell/webhook', { event: 'call_started', call: r.pick(['c', 5, [], { call_id: '' }]) }],
         ['/retell/webhook', { event: 'call_started', call: { ...call, disconnection_reason: 'r'.repeat(201) } }],
       ];
       const [target, value] = r.pick(shapes);
@@ -459,14 +460,17 @@ function localOverlaps(): unknown[] {
     .all();
 }
 
-test(`phase 1: ${PHASE1} requests that must be refused get a 4xx and write nothing (seed ${SEED})`, async (t) => {
+test(`phase 1: ${PHASE1} requests that must be refused are refused and write nothing (seed ${SEED})`, async (t) => {
   const r = createRandom(SEED);
   const requests = Array.from({ length: PHASE1 }, () => rejectedRequest(r));
   const before = snapshot();
   const outcomes = await runAll(requests, 6);
-  const wrong = outcomes.filter((o) => o.status < 400 || o.status >= 500);
+  // Function calls the agent should hear are refused with a 200 and success: false (Retell never speaks
+  // a 4xx); everything else, and any bad signature, with a 4xx.
+  const spoken = (o: Outcome) => o.status === 200 && o.req.path.startsWith('/retell/function') && o.json?.success === false;
+  const wrong = outcomes.filter((o) => !spoken(o) && (o.status < 400 || o.status >= 500));
   assert.deepEqual(outcomes.filter((o) => o.status === -1).map(describe), [], 'every request was answered');
-  assert.deepEqual(wrong.map(describe), [], 'every one of them is refused with a 4xx');
+  assert.deepEqual(wrong.map(describe), [], 'every one of them is refused');
   for (const o of outcomes) {
     if (refusedByNode(o)) continue;
     assert.equal(o.json?.success, false, describe(o));
@@ -482,7 +486,7 @@ test(`phase 1: ${PHASE1} requests that must be refused get a 4xx and write nothi
   const kinds = new Set(requests.map((q) => q.kind));
   assert.equal(kinds.size, 10, `every kind of bad request was tried: ${[...kinds].join(', ')}`);
   const statuses = new Set(outcomes.map((o) => o.status));
-  for (const status of [400, 401, 403, 404, 405, 413]) assert.ok(statuses.has(status), `some answered ${status}`);
+  for (const status of [200, 400, 401, 405, 413]) assert.ok(statuses.has(status), `some answered ${status}`);
 });
 
 test(`phase 2: ${PHASE2} random requests, most properly signed: never a 5xx, every reply structured (seed ${SEED})`, async (t) => {
@@ -493,7 +497,6 @@ test(`phase 2: ${PHASE2} random requests, most properly signed: never a 5xx, eve
   const serverErrors = outcomes.filter((o) => o.status >= 500);
   assert.deepEqual(serverErrors.map(describe), [], 'no 5xx');
   const technical: string[] = [];
-  const knownRace: string[] = [];
   for (const o of outcomes) {
     if (refusedByNode(o)) continue;
     assert.ok(o.json && typeof o.json === 'object', `a JSON answer: ${describe(o)}`);
@@ -509,16 +512,11 @@ test(`phase 2: ${PHASE2} random requests, most properly signed: never a 5xx, eve
     if (!o.json.success) {
       assert.match(String(o.json.error), /^[a-z_]+$/, describe(o));
       assert.ok(looksGerman(o.json.message), `German message: ${describe(o)}`);
-      if (TECHNICAL.has(o.json.error)) {
-        // Known issue (see test/http/errors.test.ts, todo): two changes of one appointment at the same
-        // time run in two day-actors, and the loser's Cal.com call fails as a technical error.
-        if (o.json.error === 'calcom_error' && /"(reschedule|cancel)_appointment"|functions\/(reschedule|cancel)_appointment/.test(`${o.req.path} ${o.req.body}`)) knownRace.push(describe(o));
-        else technical.push(describe(o));
-      }
+      // Concurrent changes of one appointment go through its owner actor: the loser is told why, not a technical error.
+      if (TECHNICAL.has(o.json.error)) technical.push(describe(o));
     }
   }
   assert.deepEqual(technical, [], 'random input never ends in a technical error');
-  if (knownRace.length) t.diagnostic(`known race (concurrent changes of one appointment): ${knownRace.length} calcom_error replies`);
   const tally = new Map<string, number>();
   for (const o of outcomes) {
     const key = `${o.status} ${o.json?.error ?? (o.json?.success ? 'success' : '')}`;
