@@ -33,6 +33,12 @@ export async function reconcile(deps: SlotActorDeps, ctx: ActorContext, raw: unk
 
   if (input.event === 'cancelled') {
     if (known && (known.status === 'booked' || known.status === 'pending')) {
+      // Cal.com's own word decides: a cancel event for a booking Cal.com still holds is not applied.
+      const booking = await deps.calcom.getBooking(input.uid).catch(() => undefined);
+      if (booking && isLive(booking)) {
+        ctx.log.warn({ uid: input.uid }, 'cancel webhook for a booking Cal.com still holds: not applied');
+        return done(deps, 'refused_still_live_in_calcom');
+      }
       appointments.setStatus(known.id, 'cancelled');
       return done(deps, 'marked_cancelled');
     }
@@ -57,6 +63,12 @@ export async function reconcile(deps: SlotActorDeps, ctx: ActorContext, raw: unk
   }
 
   if (!entry) return done(deps, 'ignored_unknown_event_type');
+  // A booking we never made is recorded only as Cal.com itself describes it.
+  const booking = await deps.calcom.getBooking(input.uid).catch(() => undefined);
+  if (!booking || !isLive(booking) || booking.eventTypeId !== input.eventTypeId || Date.parse(booking.start) !== input.startUtc) {
+    ctx.log.warn({ uid: input.uid, found: !!booking }, 'created webhook does not match Cal.com: not recorded');
+    return done(deps, 'refused_not_in_calcom');
+  }
   appointments.insert({
     companyId: entry.company.id,
     serviceId: entry.service.id,
@@ -73,6 +85,8 @@ export async function reconcile(deps: SlotActorDeps, ctx: ActorContext, raw: unk
   });
   return done(deps, 'recorded_external_booking');
 }
+
+const isLive = (booking: CalcomBooking) => ['accepted', 'pending'].includes(booking.status.toLowerCase());
 
 function done(deps: SlotActorDeps, action: string): ReconcileReply {
   deps.observeOutcome?.('reconcile', 'success');

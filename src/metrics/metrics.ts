@@ -21,6 +21,7 @@
  * | orphaned_bookings                             | gauge     | —                   |
  * | retell_calls_total                            | counter   | event               |
  * | calls_with_appointment_total                  | counter   | —                   |
+ * | calcom_webhooks_refused_total                 | counter   | reason              |
  * | process_* / nodejs_* (prom-client defaults)   | various   | —                   |
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
@@ -128,6 +129,8 @@ export interface Metrics {
   readonly orphanedBookings: Gauge;
   readonly retellCalls: Counter<'event'>;
   readonly callsWithAppointment: Counter;
+  /** Cal.com webhooks not applied because uid, event type and company disagree with the store or Cal.com. */
+  readonly calcomWebhooksRefused: Counter<'reason'>;
 }
 
 export interface MetricsOptions {
@@ -199,6 +202,12 @@ export function createMetrics(registry: Registry = new Registry(), options: Metr
     callsWithAppointment: new Counter({
       name: 'calls_with_appointment_total',
       help: 'Ended calls during which at least one appointment was booked.',
+      registers,
+    }),
+    calcomWebhooksRefused: new Counter({
+      name: 'calcom_webhooks_refused_total',
+      help: 'Signed Cal.com webhooks not applied, by reason (event_type_mismatch, company_mismatch, not_in_calcom).',
+      labelNames: ['reason'] as const,
       registers,
     }),
   };

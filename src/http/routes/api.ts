@@ -65,6 +65,15 @@ export function apiRoutes(deps: HttpDeps): Router {
   router.post('/appointments', async (ctx) => {
     const tenant = ctx.state.tenant as Tenant;
     const body = validate(newAppointmentSchema, parseJson(await readRawBody(ctx, deps.config.bodyLimitBytes)));
+    // Refused here, not accepted (202) and failed later by the sync job.
+    const start = Date.parse(body.start);
+    if (start <= deps.now()) throw new HttpError(400, 'start_in_past', 'start must be in the future', [{ path: 'start', message: 'must be in the future' }]);
+    if (start > deps.now() + deps.config.bookingHorizonDays * 86_400_000) {
+      throw new HttpError(400, 'beyond_horizon', `start must be within ${deps.config.bookingHorizonDays} days`, [{ path: 'start', message: 'beyond the booking horizon' }]);
+    }
+    if (!deps.core.catalog.service(tenant.companyId, body.serviceId)) {
+      throw new HttpError(400, 'unknown_service', `no service "${body.serviceId}" at this company`, [{ path: 'serviceId', message: 'unknown service' }]);
+    }
     try {
       // Request ids are the company's own: prefixed, they can neither collide with nor reveal another's.
       const requestId = `${tenant.companyId}:${body.requestId}`;
