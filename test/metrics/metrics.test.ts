@@ -33,6 +33,7 @@ const OWN_METRICS = [
   'orphaned_bookings',
   'retell_calls_total',
   'calls_with_appointment_total',
+  'calcom_webhooks_refused_total',
 ];
 
 test('every metric the grafana bundle queries exists in createMetrics() output', async () => {
@@ -104,6 +105,7 @@ test('createMetrics exposes the fixed names with the fixed label sets', async ()
   m.orphanedBookings.set(2);
   m.retellCalls.inc({ event: 'ended' });
   m.callsWithAppointment.inc();
+  m.calcomWebhooksRefused.inc({ reason: 'company_mismatch' });
   const text = await m.registry.metrics();
 
   assert.deepEqual([...exposedMetricNames(text)].sort(), [...OWN_METRICS].sort());
