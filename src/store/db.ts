@@ -9,20 +9,26 @@ export type Db = Database.Database;
 export function openDatabase(file: string): Db {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file);
+  db.pragma('busy_timeout = 5000'); // first: processes opening a fresh file together wait for each other
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL'); // durable at checkpoints; WAL keeps commits atomic
   db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
   migrate(db);
   return db;
 }
 
+/**
+ * Applies what is missing, one migration per IMMEDIATE transaction that first re-reads the
+ * version: processes starting at the same moment on a fresh file queue on the write lock
+ * (busy_timeout) and each migration runs exactly once.
+ */
 function migrate(db: Db): void {
-  const applied = db.pragma('user_version', { simple: true }) as number;
-  for (let version = applied; version < migrations.length; version++) {
-    db.transaction(() => {
-      db.exec(migrations[version]!);
-      db.pragma(`user_version = ${version + 1}`);
-    })();
-  }
+  const step = db.transaction(() => {
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version >= migrations.length) return false;
+    db.exec(migrations[version]!);
+    db.pragma(`user_version = ${version + 1}`);
+    return true;
+  });
+  while (step.immediate());
 }
