@@ -28,6 +28,11 @@ const envSchema = z.object({
   RETELL_FUNCTION_BODY_LIMIT_BYTES: z.coerce.number().int().min(65_536).max(256 * 1024 * 1024).default(16 * 1024 * 1024),
   /** Request bodies held in memory at once, across all requests (more wait, then 503). */
   BODY_MEMORY_BYTES: z.coerce.number().int().min(1024 * 1024).max(4 * 1024 * 1024 * 1024).default(128 * 1024 * 1024),
+  /** A client must send its request headers within this, and the whole request within the next (slow clients hold sockets). */
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+  /** Open connections at once; more are refused by the kernel's backlog, not queued in memory. */
+  HTTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(1_000_000).default(2048),
   /** How far ahead a caller may book. */
   BOOKING_HORIZON_DAYS: z.coerce.number().int().min(1).max(3660).default(365),
   SWEEP_INTERVAL_MS: z.coerce.number().int().min(1000).default(30_000),

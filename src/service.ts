@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -109,7 +109,7 @@ export async function startService(config: Config, logger: Logger, now: () => nu
     now,
     logger,
   });
-  const server = await listen(createServer(app.callback()), config.PORT, config.HOST);
+  const server = await listen(createHttpServer(config, app.callback()), config.PORT, config.HOST);
   const url = `http://${config.HOST}:${(server.address() as AddressInfo).port}`;
   simulator?.control.setWebhook({ url: `${url}/calcom/webhook`, secret: calcomWebhookSecret });
 
@@ -135,6 +135,19 @@ function simulatorLatency(setting: string): LatencySpec {
   if (setting === 'none') return { kind: 'none' };
   if (setting === 'production') return { kind: 'lognormal' };
   return { kind: 'fixed', ms: Number(setting) };
+}
+
+/**
+ * Node's defaults let a client trickle headers for 60 s and a request for 300 s, checked every
+ * 30 s, with no cap on connections: here each is bounded and checked every second.
+ */
+function createHttpServer(config: Config, handler: RequestListener): Server {
+  const server = createServer(
+    { headersTimeout: config.HTTP_HEADERS_TIMEOUT_MS, requestTimeout: Math.max(config.HTTP_REQUEST_TIMEOUT_MS, config.HTTP_HEADERS_TIMEOUT_MS), connectionsCheckingInterval: 1000 },
+    handler,
+  );
+  server.maxConnections = config.HTTP_MAX_CONNECTIONS;
+  return server;
 }
 
 function listen(server: Server, port: number, host: string): Promise<Server> {

@@ -29,77 +29,70 @@ export interface EmbeddedRedisOptions {
  * append-only persistence, started on `start()` and shut down on `stop()`.
  * If a previous run was killed and left its server running on the same directory,
  * that server is adopted instead of starting a second one on the same files.
+ * A server of ours that dies (killed, out of memory) is started again on the same files —
+ * the append-only file brings its queues back — with a growing pause between tries.
  */
 export class EmbeddedRedis {
+  private stopping = false;
+  /** How many times the server was started again after dying. */
+  restarts = 0;
+
   private constructor(
     readonly dir: string,
     readonly socketPath: string,
-    private readonly child: ChildProcess | undefined,
-    private readonly logger: Logger | undefined,
-  ) {}
+    private child: ChildProcess | undefined,
+    private readonly options: EmbeddedRedisOptions,
+  ) {
+    if (child) this.supervise(child);
+  }
 
   static async start(options: EmbeddedRedisOptions): Promise<EmbeddedRedis> {
     const dir = resolve(options.dir);
     mkdirSync(dir, { recursive: true });
     const socketPath = socketPathFor(dir);
-    const pidFile = join(dir, 'redis.pid');
 
     if (await answersPing(socketPath)) {
       options.logger?.info({ socketPath }, 'adopting embedded redis left running by an earlier run');
-      return new EmbeddedRedis(dir, socketPath, undefined, options.logger);
+      return new EmbeddedRedis(dir, socketPath, undefined, options);
     }
-    rmSync(socketPath, { force: true });
-    rmSync(pidFile, { force: true });
-
-    const bin = options.bin ?? 'redis-server';
-    const child = spawn(
-      bin,
-      [
-        '--port', '0',
-        '--unixsocket', socketPath,
-        '--unixsocketperm', '700',
-        '--dir', dir,
-        '--pidfile', pidFile,
-        '--appendonly', 'yes',
-        '--appendfsync', 'everysec',
-        '--save', '',
-        '--daemonize', 'no',
-        '--loglevel', 'warning',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    const output: string[] = [];
-    const collect = (chunk: Buffer) => output.push(chunk.toString());
-    child.stdout?.on('data', collect);
-    child.stderr?.on('data', collect);
-
-    let startError: Error | undefined;
-    child.once('error', (error: NodeJS.ErrnoException) => {
-      startError = error.code === 'ENOENT' ? new RedisNotInstalledError(bin) : error;
-    });
-    child.once('exit', (code, signal) => {
-      startError ??= new Error(`redis-server exited during start (code ${code}, signal ${signal}):\n${output.join('')}`);
-    });
-
-    const deadline = Date.now() + (options.startTimeoutMs ?? 10_000);
-    while (!(await answersPing(socketPath))) {
-      if (startError) throw startError;
-      if (Date.now() > deadline) {
-        child.kill('SIGKILL');
-        throw new Error(`redis-server did not answer on ${socketPath} in time:\n${output.join('')}`);
-      }
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    child.stdout?.off('data', collect);
-    child.stderr?.off('data', collect);
-    child.stdout?.resume();
-    child.stderr?.resume();
+    const child = await spawnServer(dir, socketPath, options);
     options.logger?.info({ socketPath, pid: child.pid }, 'embedded redis started');
-    return new EmbeddedRedis(dir, socketPath, child, options.logger);
+    return new EmbeddedRedis(dir, socketPath, child, options);
+  }
+
+  private supervise(child: ChildProcess): void {
+    child.once('exit', (code, signal) => {
+      // A SHUTDOWN (ours, or by whoever adopted the server) exits 0; a kill or crash does not.
+      if (this.stopping || (code === 0 && signal === null)) return;
+      this.options.logger?.error({ code, signal, socketPath: this.socketPath }, 'embedded redis died: starting it again');
+      void this.restart();
+    });
+  }
+
+  private async restart(): Promise<void> {
+    for (let attempt = 0; !this.stopping; attempt++) {
+      await new Promise((r) => setTimeout(r, Math.min(5000, 100 * 2 ** attempt)));
+      if (this.stopping) return;
+      try {
+        const child = await spawnServer(this.dir, this.socketPath, this.options);
+        if (this.stopping) {
+          child.kill('SIGTERM');
+          return;
+        }
+        this.child = child;
+        this.restarts++;
+        this.supervise(child);
+        this.options.logger?.warn({ pid: child.pid, attempt }, 'embedded redis started again');
+        return;
+      } catch (error) {
+        this.options.logger?.error({ err: error, attempt }, 'embedded redis could not be started again; retrying');
+      }
+    }
   }
 
   /** Shuts the server down, flushing the append-only file first, and waits until it is gone. */
   async stop(): Promise<void> {
+    this.stopping = true;
     const pid = this.pid();
     const client = connectRedis({ path: this.socketPath }, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
     client.on('error', () => {}); // the server closing the connection is the point
@@ -114,7 +107,7 @@ export class EmbeddedRedis {
     for (const until = Date.now() + 10_000; pid && isAlive(pid) && Date.now() < until; ) {
       await new Promise((r) => setTimeout(r, 10));
     }
-    this.logger?.info({ socketPath: this.socketPath }, 'embedded redis stopped');
+    this.options.logger?.info({ socketPath: this.socketPath }, 'embedded redis stopped');
   }
 
   /** The pid of the server, read from its pid file (also for an adopted server). */
@@ -123,6 +116,57 @@ export class EmbeddedRedis {
     const pidFile = join(this.dir, 'redis.pid');
     return existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : undefined;
   }
+}
+
+/** Starts redis-server on `dir` and resolves once it answers PING on `socketPath`. */
+async function spawnServer(dir: string, socketPath: string, options: EmbeddedRedisOptions): Promise<ChildProcess> {
+  const pidFile = join(dir, 'redis.pid');
+  rmSync(socketPath, { force: true });
+  rmSync(pidFile, { force: true });
+  const bin = options.bin ?? 'redis-server';
+  const child = spawn(
+    bin,
+    [
+      '--port', '0',
+      '--unixsocket', socketPath,
+      '--unixsocketperm', '700',
+      '--dir', dir,
+      '--pidfile', pidFile,
+      '--appendonly', 'yes',
+      '--appendfsync', 'everysec',
+      '--save', '',
+      '--daemonize', 'no',
+      '--loglevel', 'warning',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const output: string[] = [];
+  const collect = (chunk: Buffer) => output.push(chunk.toString());
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+
+  let startError: Error | undefined;
+  child.once('error', (error: NodeJS.ErrnoException) => {
+    startError = error.code === 'ENOENT' ? new RedisNotInstalledError(bin) : error;
+  });
+  child.once('exit', (code, signal) => {
+    startError ??= new Error(`redis-server exited during start (code ${code}, signal ${signal}):\n${output.join('')}`);
+  });
+
+  const deadline = Date.now() + (options.startTimeoutMs ?? 10_000);
+  while (!(await answersPing(socketPath))) {
+    if (startError) throw startError;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`redis-server did not answer on ${socketPath} in time:\n${output.join('')}`);
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  child.stdout?.off('data', collect);
+  child.stderr?.off('data', collect);
+  child.stdout?.resume();
+  child.stderr?.resume();
+  return child;
 }
 
 /** Unix socket paths are limited to ~107 bytes; long data dirs get a socket under /tmp. */

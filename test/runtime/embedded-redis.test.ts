@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { EmbeddedRedis, isAlive, RedisNotInstalledError } from '../../src/runtime/embedded-redis.ts';
 import { connectRedis } from '../../src/runtime/redis-connection.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 
 test('embedded redis starts on a private socket, keeps data across a restart, and stops', async () => {
@@ -54,6 +55,26 @@ test('a missing redis-server binary gives a message saying how to install it or 
       assert.match(error.message, /REDIS_URL/);
       return true;
     });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('an embedded redis that is killed is started again on its files, with what it had written', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vbr-embedded-'));
+  try {
+    const redis = await EmbeddedRedis.start({ dir });
+    const client = connectRedis({ path: redis.socketPath });
+    client.on('error', () => {});
+    await client.config('SET', 'appendfsync', 'always'); // so the key is on disk before the kill
+    await client.set('queued-command', 'survives a kill');
+    const pid = redis.pid()!;
+    process.kill(pid, 'SIGKILL');
+    await waitFor(() => redis.restarts === 1 && redis.pid() !== pid, 'the server to be started again');
+    assert.equal(await client.get('queued-command'), 'survives a kill', 'ioredis reconnects and the data is back');
+    client.disconnect();
+    await redis.stop();
+    assert.equal(isAlive(redis.pid()!), false);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

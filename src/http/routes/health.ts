@@ -4,8 +4,11 @@ import type { HttpDeps } from '../deps.ts';
 /** Liveness, readiness (every dependency answers within a second) and Prometheus metrics. */
 export function healthRoutes(deps: HttpDeps): Router {
   const router = new Router();
-  router.get('/healthz', (ctx) => {
-    ctx.body = { status: 'ok' };
+  // Liveness includes Redis: without it no command runs, so a supervisor should see the process as down.
+  router.get('/healthz', async (ctx) => {
+    const redis = deps.readiness.redis ? await withTimeout(deps.readiness.redis(), 1000) : true;
+    ctx.status = redis ? 200 : 503;
+    ctx.body = redis ? { status: 'ok' } : { status: 'redis_unreachable' };
   });
   router.get('/readyz', async (ctx) => {
     const names = Object.keys(deps.readiness);
