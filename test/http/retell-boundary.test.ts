@@ -344,7 +344,7 @@ const MiB = 1024 * 1024;
 
 // ---------- 1. real sizes ----------
 
-test('a 30-minute call: call_ended and call_analyzed with every transcript variant (≥ 2 MiB together) are accepted and stored with duration and cost', async () => {
+test('a 30-minute call: call_ended and call_analyzed with every transcript variant (≥ 2 MiB together) are accepted and stored with duration and cost', async (t) => {
   const conversation = longCall(30 * 60);
   const startedAt = Date.now() - conversation.durationMs - 5_000;
   const base = phoneCall({ from_number: mobile(100), start_timestamp: startedAt });
@@ -365,6 +365,7 @@ test('a 30-minute call: call_ended and call_analyzed with every transcript varia
   const analyzedRaw = JSON.stringify({ event: 'call_analyzed', event_timestamp: Date.now(), call: { ...analyzed, ...untypedScrubbed(conversation) } });
   const sizes = [Buffer.byteLength(endedRaw), Buffer.byteLength(analyzedRaw)];
   assert.ok(conversation.durationMs >= 30 * 60_000, 'thirty minutes of conversation');
+  t.diagnostic(`call_ended ${(sizes[0]! / MiB).toFixed(2)} MiB, call_analyzed ${(sizes[1]! / MiB).toFixed(2)} MiB, ${conversation.transcript_object.length} utterances`);
   assert.ok(sizes[0]! + sizes[1]! >= 2 * MiB, `both bodies together are ≥ 2 MiB (${sizes.map((s) => (s / MiB).toFixed(2)).join(' + ')} MiB)`);
 
   assert.equal((await webhook('call_started', base)).status, 200);
@@ -384,12 +385,13 @@ test('a 30-minute call: call_ended and call_analyzed with every transcript varia
   assert.notEqual(stored.status, 'ongoing');
 });
 
-test('a function call whose call carries the live transcript so far (≥ 1 MiB) is answered normally', async () => {
+test('a function call whose call carries the live transcript so far (≥ 1 MiB) is answered normally', async (t) => {
   const conversation = longCall(45 * 60, 12);
   const call = phoneCall({ from_number: mobile(101), start_timestamp: Date.now() - conversation.durationMs, ...finishedCallFields(conversation) });
   delete call.latency; // live: no post-call figures yet
   const body = { name: 'check_availability', call, args: { dienstleistung: HERREN, datum: germanDate(DA), uhrzeit: '10:00' } } satisfies FunctionCallBody;
   const raw = JSON.stringify(body);
+  t.diagnostic(`function call body ${(Buffer.byteLength(raw) / MiB).toFixed(2)} MiB`);
   assert.ok(Buffer.byteLength(raw) >= MiB, `the body is ≥ 1 MiB (${(Buffer.byteLength(raw) / MiB).toFixed(2)} MiB)`);
   const reply = ok(await signedPost('/retell/function', raw));
   assert.equal(reply.available, true, reply.message);
