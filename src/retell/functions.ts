@@ -298,7 +298,9 @@ function resolveCustomer(ctx: FunctionContext, args: NormalizedArgs): BookInput[
  * Until then the answer is the same whether or not such an appointment exists.
  */
 function findAppointment(ctx: FunctionContext, args: NormalizedArgs, onDate: string | undefined): Appointment | FunctionReply {
-  const caller: Caller = { callId: ctx.callId, ...(ctx.customerPhone && { phone: cleanedOrRaw(ctx.customerPhone) }) };
+  // Only a real number is the caller's: a withheld id (Twilio's "+266696687") is no number, as in check_customer.
+  const own = ctx.customerPhone ? cleanPhone(ctx.customerPhone) : undefined;
+  const caller: Caller = { callId: ctx.callId, ...(own?.ok && { phone: own.value }) };
   const day = onDate ? resolveDay(ctx, onDate) : undefined;
   if (day && typeof day !== 'string') return day;
   const proof = { name: args.name, day };
@@ -343,11 +345,6 @@ function resolveDay(ctx: FunctionContext, said: string): string | FunctionReply 
   const when = parseGermanDateTime({ datum: said, uhrzeit: null }, { now: ctx.now(), zone: ctx.company.timeZone, businessHours: ctx.company.businessHours });
   return when.ok ? when.date : fail(when.code, when.message);
 }
-
-const cleanedOrRaw = (phone: string) => {
-  const cleaned = cleanPhone(phone);
-  return cleaned.ok ? cleaned.value : phone;
-};
 
 /** The caller's upcoming appointments: under their number and made in this call, one entry each. */
 function upcomingOf(ctx: FunctionContext, phone: string | undefined): Appointment[] {
