@@ -1,6 +1,14 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { isCalcomError, isRateLimited, isSlotTaken, isUnknownOutcome, toBookingLanguage, type CalcomBooking } from '../calcom/index.ts';
+import {
+  buildBookingFields,
+  isCalcomError,
+  isRateLimited,
+  isSlotTaken,
+  isUnknownOutcome,
+  toBookingLanguage,
+  type CalcomBooking,
+} from '../calcom/index.ts';
 import type { ServiceEntry } from '../catalog/index.ts';
 import type { ActorContext } from '../runtime/actor.ts';
 import type { Appointment } from '../store/index.ts';
@@ -204,6 +212,15 @@ async function run(
 
 /** Creates one segment's booking and checks that the answer really is ours and as asked. */
 async function create(deps: SlotActorDeps, ctx: ActorContext, input: z.output<typeof bookInputSchema>, p: PlannedSegment): Promise<CalcomBooking> {
+  // The event type's booking questions, answered from what the booking knows (src/calcom/event-types.ts).
+  const eventType = deps.eventTypes?.get(p.eventTypeId);
+  const fields = eventType
+    ? buildBookingFields(eventType, { name: input.customer.name, email: input.customer.email, phone: input.customer.phone, callId: input.callId })
+    : undefined;
+  if (fields && !fields.ok) {
+    ctx.log.warn({ eventTypeId: p.eventTypeId, field: fields.field, detail: fields.detail }, 'booking question cannot be answered: not sent to Cal.com');
+    throw new BookingFailed(rejected(fields.code, fields.message));
+  }
   let outcome;
   try {
     outcome = await deps.calcom.createBookingReconciled(
@@ -219,6 +236,8 @@ async function create(deps: SlotActorDeps, ctx: ActorContext, input: z.output<ty
           ...(input.customer.phone && { phoneNumber: input.customer.phone }),
         },
         metadata: { commandId: p.commandId, ...(input.callId && { callId: input.callId }), companyId: input.companyId, origin: input.origin },
+        ...(fields?.ok && Object.keys(fields.bookingFieldsResponses).length > 0 && { bookingFieldsResponses: fields.bookingFieldsResponses }),
+        ...(fields?.ok && fields.location && { location: fields.location }),
       },
       { durationMinutes: p.durationMinutes, ...(deps.reconcileDelaysMs && { lookupDelaysMs: deps.reconcileDelaysMs }) },
     );

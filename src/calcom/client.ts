@@ -13,6 +13,7 @@ import {
   type RescheduleOutcome,
 } from './reconcile.ts';
 import { validateAttendee } from './attendee.ts';
+import { eventTypeWireSchema, toCalcomEventType, type CalcomEventType } from './event-types.ts';
 import { RateLimitPacer } from './rate-limit.ts';
 import { backoffDelayMs, DEFAULT_RETRY_POLICY, retryAfterMs, type RetryPolicy } from './retry.ts';
 import {
@@ -185,6 +186,15 @@ export class CalcomClient {
     }
     const body = this.parseInput('create_booking', createBookingInputSchema, input);
     return this.call('create_booking', { method: 'POST', path: '/v2/bookings', body }, successEnvelope(bookingSchema), opts);
+  }
+
+  /**
+   * GET /v2/event-types/{id} (cal-api-version 2024-06-14, API key): booking questions,
+   * length, buffers, notice, confirmation policy, disabled cancel/reschedule.
+   */
+  async getEventType(id: number, opts?: CallOptions): Promise<CalcomEventType> {
+    const wire = await this.call('get_event_type', { method: 'GET', path: `/v2/event-types/${enc(String(id))}` }, successEnvelope(eventTypeWireSchema), opts);
+    return toCalcomEventType(wire);
   }
 
   /** GET /v2/bookings/{uid}. */

@@ -18,6 +18,28 @@ export {
   type AttendeeProblemCode,
   type BookingLanguage,
 } from './attendee.ts';
+export {
+  buildBookingFields,
+  checkCatalogEventTypes,
+  eventTypeWireSchema,
+  needsConfirmation,
+  toCalcomEventType,
+  voiceBookingNote,
+  type BookingFieldsOutcome,
+  type CalcomEventType,
+  type CatalogEventTypeProblem,
+  type CatalogServiceRef,
+  type ConfirmationMode,
+  type EventTypeBookingField,
+  type VoiceBookingFacts,
+} from './event-types.ts';
+export {
+  EventTypeRegistry,
+  type EventTypeRegistryLogger,
+  type EventTypeRegistryOptions,
+  type EventTypeSource,
+  type RefreshResult,
+} from './event-type-registry.ts';
 export { parseRateLimitHeaders, RateLimitPacer, type RateLimitPacerOptions, type RateLimitSnapshot } from './rate-limit.ts';
 export {
   CalcomError,
