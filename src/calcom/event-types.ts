@@ -337,3 +337,22 @@ export function checkCatalogEventTypes(
   }
   return { fatal, warnings };
 }
+
+/** The catalog's services as `checkCatalogEventTypes` reads them (from a CatalogIndex). */
+export function catalogServiceRefs(index: {
+  catalog: { companies: Array<{ id: string }> };
+  servicesOf(companyId: string): Array<{ service: { id: string }; segments: Array<{ eventTypeId: number; durationMinutes: number }> }>;
+}): CatalogServiceRef[] {
+  return index.catalog.companies.flatMap((company) =>
+    index.servicesOf(company.id).map((entry) => ({
+      companyId: company.id,
+      serviceId: entry.service.id,
+      segments: entry.segments.map((s) => ({ eventTypeId: s.eventTypeId, durationMinutes: s.durationMinutes })),
+    })),
+  );
+}
+
+/** Every event type id the catalog books (for `EventTypeRegistry.create({ eventTypeIds })`). */
+export function catalogEventTypeIds(refs: CatalogServiceRef[]): number[] {
+  return [...new Set(refs.flatMap((r) => r.segments.map((s) => s.eventTypeId)))].sort((a, b) => a - b);
+}

@@ -20,6 +20,8 @@ export {
 } from './attendee.ts';
 export {
   buildBookingFields,
+  catalogEventTypeIds,
+  catalogServiceRefs,
   checkCatalogEventTypes,
   eventTypeWireSchema,
   needsConfirmation,

@@ -465,6 +465,7 @@ export class SimCalendar {
     const previous = this.get(uid);
     if (previous.status === 'cancelled') throw new SimHttpError(400, `Booking with uid=${uid} is cancelled and can't be rescheduled.`);
     const et = this.eventType(previous.eventTypeId);
+    // Cal.com refuses rescheduling such event types; this text is ours (the API's is not verified).
     if (et.disableRescheduling) throw new SimHttpError(400, 'This event type does not allow rescheduling');
     this.assertBookable(et, req.startMs, previous.uid, req.reservedSlotUid);
     if (req.reservedSlotUid) this.reservations.delete(req.reservedSlotUid);

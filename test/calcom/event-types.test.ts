@@ -2,8 +2,12 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { CatalogIndex, loadCatalog } from '../../src/catalog/index.ts';
+import { simulatorOptionsFromCatalog } from '../../src/simulator/from-catalog.ts';
 import {
   buildBookingFields,
+  catalogEventTypeIds,
+  catalogServiceRefs,
   checkCatalogEventTypes,
   EventTypeRegistry,
   needsConfirmation,
@@ -359,5 +363,40 @@ describe('event types that require confirmation', () => {
     // A rejected booking is as good as cancelled for a cancel that comes later.
     const cancelled = await t.client.cancelBooking(b.uid);
     assert.equal(cancelled.status, 'rejected');
+  });
+});
+
+describe('catalog vs Cal.com at start', () => {
+  // What the integrator runs before serving: the registry loads the catalog's event types, the
+  // check names what a voice booking could not satisfy (a fatal problem stops the start, exit 78).
+  it('the sample catalog passes against the simulator it starts; a required question fails it', async () => {
+    const catalog = loadCatalog('data/catalog.json');
+    const index = new CatalogIndex(catalog);
+    const refs = catalogServiceRefs(index);
+    const sim = await startSim(simulatorOptionsFromCatalog(catalog));
+    const t = testClient(sim);
+    try {
+      const { registry, initial } = await EventTypeRegistry.create({ source: t.client, eventTypeIds: catalogEventTypeIds(refs), refreshIntervalMs: 0 });
+      assert.deepEqual(initial.failed, []);
+      assert.deepEqual(checkCatalogEventTypes(refs, registry.all()).fatal, []);
+      registry.close();
+
+      const first = refs[0]!;
+      const et = sim.control.eventTypes().find((e) => e.id === first.segments[0]!.eventTypeId)!;
+      sim.control.addEventType({
+        id: et.id,
+        slug: et.slug,
+        lengthInMinutes: et.lengthInMinutes,
+        hostId: et.hostId,
+        bookingFields: [...et.bookingFields, { slug: 'allergien', type: 'textarea', required: true }],
+      });
+      const again = await EventTypeRegistry.create({ source: t.client, eventTypeIds: catalogEventTypeIds(refs), refreshIntervalMs: 0 });
+      const { fatal } = checkCatalogEventTypes(refs, again.registry.all());
+      again.registry.close();
+      assert.ok(fatal.some((p) => p.message === `service ${first.serviceId}: event type ${et.id} requires field allergien that the runtime cannot fill`), JSON.stringify(fatal));
+    } finally {
+      await t.client.close();
+      await sim.close();
+    }
   });
 });
