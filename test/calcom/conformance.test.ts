@@ -229,6 +229,15 @@ describe('Cal.com conformance: reservations and slots', () => {
     assert.equal(twice.json.error.message, 'This time slot is already reserved by another user. Please choose a different time.');
   });
 
+  // The reservation's body and answer against the published OpenAPI document.
+  it('reserves with bodies and answers in the shapes of the OpenAPI document', async () => {
+    const input = { eventTypeId: 12, slotStart: utc(nextMonday(15)) };
+    assert.deepEqual(checkComponent('ReserveSlotInput_2024_09_04', input), []);
+    const res = await raw(sim, 'POST', '/v2/slots/reservations', input, V_SLOTS);
+    assert.equal(res.status, 201);
+    assert.deepEqual(checkComponent('ReserveSlotOutputResponse_2024_09_04', res.json), []);
+  });
+
   // slots.service.ts deleteReservedSlot → repository deleteMany: an unknown uid is not an error.
   it('DELETE of an unknown reservation answers 200', async () => {
     const res = await raw(sim, 'DELETE', '/v2/slots/reservations/does-not-exist', undefined, V_SLOTS);
