@@ -450,7 +450,8 @@ export class SimCalendar {
    */
   cancel(uid: string, reason?: string, byHost = false): SimBooking {
     const b = this.get(uid);
-    if (b.status === 'cancelled' || b.status === 'rejected') throw new SimHttpError(400, msgAlreadyCancelled(uid));
+    // Only CANCELLED is refused (input.service.ts, handleCancelBooking.ts): a rejected booking can still be cancelled.
+    if (b.status === 'cancelled') throw new SimHttpError(400, msgAlreadyCancelled(uid));
     const et = this.eventTypes.get(b.eventTypeId);
     if (!byHost && et?.disableCancelling) throw new SimHttpError(400, MSG_CANCEL_DISABLED);
     if (!byHost && b.endMs <= this.now()) throw new SimHttpError(400, MSG_CANCEL_ENDED);
