@@ -366,6 +366,29 @@ describe('event types that require confirmation', () => {
   });
 });
 
+describe('pending bookings and the slot', () => {
+  // packages/features/bookings/repositories/BookingRepository.ts: busy times are ACCEPTED bookings,
+  // and PENDING ones only of event types with requiresConfirmationWillBlockSlot
+  // (API: confirmationPolicy.blockUnconfirmedBookingsInBooker).
+  it('a pending booking holds its slot only when the event type says so', async () => {
+    const sim = await startSim();
+    try {
+      sim.control.addEventType({ id: 61, slug: 'frei', lengthInMinutes: 30, requiresConfirmation: true });
+      sim.control.addEventType({ id: 62, slug: 'blockt', lengthInMinutes: 30, requiresConfirmation: true, pendingBlocksSlot: true, hostId: 2 });
+      const at = utc(nextMonday(10));
+      const book = (eventTypeId: number, name: string) => raw(sim, 'POST', '/v2/bookings', { start: at, eventTypeId, attendee: attendee(name) }, V_BOOKINGS);
+      assert.equal((await book(61, 'A')).json.data.status, 'pending');
+      assert.equal((await book(61, 'B')).status, 201, 'not blocked by the first pending booking');
+      assert.equal((await book(62, 'C')).json.data.status, 'pending');
+      const blocked = await book(62, 'D');
+      assert.equal(blocked.status, 400);
+      assert.equal(blocked.json.error.message, 'User either already has booking at this time or is not available');
+    } finally {
+      await sim.close();
+    }
+  });
+});
+
 describe('catalog vs Cal.com at start', () => {
   // What the integrator runs before serving: the registry loads the catalog's event types, the
   // check names what a voice booking could not satisfy (a fatal problem stops the start, exit 78).
