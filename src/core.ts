@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { createSlotActor } from './actors/slot-actor.ts';
+import type { SlotActorDeps } from './actors/deps.ts';
 import { AvailabilityCache } from './availability/cache.ts';
 import { InvalidationBus } from './availability/invalidation-bus.ts';
 import { BookingService } from './booking/booking-service.ts';
@@ -31,6 +32,8 @@ export interface CoreOptions {
   now?: () => number;
   /** Run mailbox workers in this process (default true). */
   consume?: boolean;
+  /** Cal.com's event types (an EventTypeRegistry): creates answer their booking questions. */
+  eventTypes?: SlotActorDeps['eventTypes'];
 }
 
 /** The booking core: store, Cal.com client, availability cache, slot actors and the service over them. */
@@ -107,6 +110,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       now,
       freshViewMs: options.freshViewMs,
       reconcileDelaysMs: options.reconcileDelaysMs ?? [0, 1000],
+      ...(options.eventTypes && { eventTypes: options.eventTypes }),
       observeOutcome: (command, outcome) => metrics.bookingCommands.inc({ command, outcome }),
       observeCompensation: (result) => metrics.sagaCompensations.inc({ result }),
       logger,

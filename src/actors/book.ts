@@ -1,6 +1,14 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { isCalcomError, isSlotTaken, isUnknownOutcome, type CalcomBooking } from '../calcom/index.ts';
+import {
+  buildBookingFields,
+  isCalcomError,
+  isRateLimited,
+  isSlotTaken,
+  isUnknownOutcome,
+  toBookingLanguage,
+  type CalcomBooking,
+} from '../calcom/index.ts';
 import type { ServiceEntry } from '../catalog/index.ts';
 import type { ActorContext } from '../runtime/actor.ts';
 import type { Appointment } from '../store/index.ts';
@@ -222,6 +230,15 @@ function isSameBookingOfCall(row: Appointment, input: z.output<typeof bookInputS
 
 /** Creates one segment's booking and checks that the answer really is ours and as asked. */
 async function create(deps: SlotActorDeps, ctx: ActorContext, input: z.output<typeof bookInputSchema>, p: PlannedSegment): Promise<CalcomBooking> {
+  // The event type's booking questions, answered from what the booking knows (src/calcom/event-types.ts).
+  const eventType = deps.eventTypes?.get(p.eventTypeId);
+  const fields = eventType
+    ? buildBookingFields(eventType, { name: input.customer.name, email: input.customer.email, phone: input.customer.phone, callId: input.callId })
+    : undefined;
+  if (fields && !fields.ok) {
+    ctx.log.warn({ eventTypeId: p.eventTypeId, field: fields.field, detail: fields.detail }, 'booking question cannot be answered: not sent to Cal.com');
+    throw new BookingFailed(rejected(fields.code, fields.message));
+  }
   let outcome;
   try {
     outcome = await deps.calcom.createBookingReconciled(
@@ -232,16 +249,25 @@ async function create(deps: SlotActorDeps, ctx: ActorContext, input: z.output<ty
           name: input.customer.name,
           email: input.customer.email,
           timeZone: deps.catalog.company(input.companyId)!.timeZone,
-          language: input.language,
+          // Cal.com accepts only its BookingLanguage values ("de-DE" → "de").
+          language: toBookingLanguage(input.language) ?? 'de',
           ...(input.customer.phone && { phoneNumber: input.customer.phone }),
         },
         metadata: { commandId: p.commandId, ...(input.callId && { callId: input.callId }), companyId: input.companyId, origin: input.origin },
+        ...(fields?.ok && Object.keys(fields.bookingFieldsResponses).length > 0 && { bookingFieldsResponses: fields.bookingFieldsResponses }),
+        ...(fields?.ok && fields.location && { location: fields.location }),
       },
       { durationMinutes: p.durationMinutes, ...(deps.reconcileDelaysMs && { lookupDelaysMs: deps.reconcileDelaysMs }) },
     );
   } catch (error) {
     if (isSlotTaken(error)) throw new BookingFailed(slotUnavailable('calcom_taken'));
     if (isUnknownOutcome(error)) throw new BookingFailed(failure('booking_outcome_unknown', 'Cal.com did not say whether the booking was made'));
+    // Rate limited (429 or held back by the pacer): Cal.com did nothing; transient, the same id may try again.
+    if (isRateLimited(error)) throw new BookingFailed(failure('calcom_busy', (error as Error).message));
+    // Refused before sending (e.g. a phone number Cal.com would not accept): the reason and a German sentence.
+    if (isCalcomError(error) && error.kind === 'invalid_request' && error.reason) {
+      throw new BookingFailed(rejected(error.reason, error.callerMessage ?? error.message));
+    }
     if (isCalcomError(error) && error.status && error.status >= 400 && error.status < 500) {
       throw new BookingFailed(rejected('calcom_refused', error.message));
     }

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { AvailabilityCache } from '../availability/cache.ts';
-import type { CalcomClient } from '../calcom/index.ts';
+import type { CalcomClient, CalcomEventType } from '../calcom/index.ts';
 import type { CatalogIndex } from '../catalog/index.ts';
 import type { Store } from '../store/index.ts';
 
@@ -22,6 +22,11 @@ export interface SlotActorDeps {
   freshViewMs: number;
   /** Waits before looking up a create whose answer was lost (a slow Cal.com may still be making it). */
   reconcileDelaysMs?: number[];
+  /**
+   * Cal.com's event types as last read (an EventTypeRegistry): the create fills their
+   * booking questions. Without it, creates send no bookingFieldsResponses/location.
+   */
+  eventTypes?: { get(eventTypeId: number): CalcomEventType | undefined };
   observeOutcome?(command: BookingCommand, outcome: BookingOutcome): void;
   observeCompensation?(result: 'cancelled' | 'orphaned'): void;
   logger: Logger;

@@ -12,6 +12,9 @@ import {
   type ReconcileOptions,
   type RescheduleOutcome,
 } from './reconcile.ts';
+import { validateAttendee } from './attendee.ts';
+import { eventTypeWireSchema, toCalcomEventType, type CalcomEventType } from './event-types.ts';
+import { RateLimitPacer } from './rate-limit.ts';
 import { backoffDelayMs, DEFAULT_RETRY_POLICY, retryAfterMs, type RetryPolicy } from './retry.ts';
 import {
   bookingListEnvelopeSchema,
@@ -76,11 +79,24 @@ export interface CalcomClientOptions {
   /** Max sockets in the keep-alive pool. */
   connections?: number;
   connectTimeoutMs?: number;
+  /**
+   * Requests per minute to pace to before Cal.com's headers said (Cal.com: 120 per API key).
+   * Once an answer carries X-RateLimit-* headers their limit is used. Undefined: no pacing
+   * until then (the simulator without a rate limit sends none).
+   */
+  rateLimitPerMinute?: number;
+  /** Default budget of one call in ms, retries and rate-limit waits included (10 000). */
+  deadlineMs?: number;
 }
 
 export interface CallOptions {
   /** Overrides the operation's timeout for this call. */
   timeoutMs?: number;
+  /**
+   * The whole call's budget in ms from now: a rate-limit wait or a 429's reset that does not
+   * fit in it is not waited for — the call fails at once (kind `rate_limited` or HTTP 429).
+   */
+  deadlineMs?: number;
 }
 
 export interface BookingPage {
@@ -117,6 +133,8 @@ export class CalcomClient {
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
+  private readonly pacer: RateLimitPacer;
+  private readonly deadlineMs: number;
 
   constructor(options: CalcomClientOptions) {
     const url = new URL(options.baseUrl);
@@ -133,6 +151,16 @@ export class CalcomClient {
     this.now = options.now ?? (() => performance.now());
     this.sleep = options.sleep ?? realSleep;
     this.random = options.random ?? Math.random;
+    this.deadlineMs = options.deadlineMs ?? 10_000;
+    this.pacer = new RateLimitPacer({
+      now: this.now,
+      ...(options.rateLimitPerMinute !== undefined && { perMinute: options.rateLimitPerMinute }),
+    });
+  }
+
+  /** The rate limit requests are paced to (from Cal.com's X-RateLimit-* headers, or configured). */
+  get rateLimitPerMinute(): number | undefined {
+    return this.pacer.currentLimit;
   }
 
   // ---------- operations ----------
@@ -145,8 +173,28 @@ export class CalcomClient {
 
   /** POST /v2/bookings. A 5xx, timeout or dropped connection throws CalcomUnknownOutcomeError. */
   async createBooking(input: CreateBookingInput, opts?: CallOptions): Promise<CalcomBooking> {
+    const problem = validateAttendee(input.attendee ?? {});
+    if (problem) {
+      this.logger.warn({ operation: 'create_booking', reason: problem.code }, 'cal.com request not sent: Cal.com would refuse the attendee');
+      throw new CalcomError({
+        operation: 'create_booking',
+        kind: 'invalid_request',
+        reason: problem.code,
+        callerMessage: problem.message,
+        message: `Cal.com create_booking refused locally: attendee.${problem.field} would be refused by Cal.com (${problem.code})`,
+      });
+    }
     const body = this.parseInput('create_booking', createBookingInputSchema, input);
     return this.call('create_booking', { method: 'POST', path: '/v2/bookings', body }, successEnvelope(bookingSchema), opts);
+  }
+
+  /**
+   * GET /v2/event-types/{id} (cal-api-version 2024-06-14, API key): booking questions,
+   * length, buffers, notice, confirmation policy, disabled cancel/reschedule.
+   */
+  async getEventType(id: number, opts?: CallOptions): Promise<CalcomEventType> {
+    const wire = await this.call('get_event_type', { method: 'GET', path: `/v2/event-types/${enc(String(id))}` }, successEnvelope(eventTypeWireSchema), opts);
+    return toCalcomEventType(wire);
   }
 
   /** GET /v2/bookings/{uid}. */
@@ -303,9 +351,20 @@ export class CalcomClient {
       ...(bodyText !== undefined && { 'content-type': 'application/json' }),
     };
     const context = { operation, method: spec.method, path: spec.path, ...(spec.body !== undefined && { requestShape: shapeOf(spec.body) }) };
+    const deadlineAt = this.now() + (opts?.deadlineMs ?? this.deadlineMs);
 
     for (let attempt = 1; ; attempt++) {
       const last = attempt >= policy.maxAttempts;
+      // Pace under Cal.com's rate limit; a wait that outlasts the deadline is not worth it.
+      const pace = this.pacer.schedule(Math.max(0, deadlineAt - this.now()));
+      if (pace === undefined) {
+        const waitMs = Math.round(this.pacer.nextFreeInMs());
+        throw this.fail(new CalcomError({ operation, kind: 'rate_limited', attempts: attempt, retryAfterMs: waitMs }), context);
+      }
+      if (pace > 0) {
+        this.logger.debug({ ...context, delayMs: Math.round(pace) }, 'cal.com request paced under the rate limit');
+        await this.sleep(Math.round(pace));
+      }
       const startedAt = this.now();
       let res: TransportResponse;
       try {
@@ -321,6 +380,7 @@ export class CalcomClient {
       }
 
       this.observe(operation, String(res.status), startedAt, attempt);
+      this.pacer.observe(res.headers, startedAt);
       const json = parseJson(res.text);
 
       if (res.status >= 200 && res.status < 300) {
@@ -344,8 +404,12 @@ export class CalcomClient {
       };
 
       if (res.status === 429) {
+        // Cal.com sends X-RateLimit-Reset-<Name> (seconds), no Retry-After (throttler-guard.ts).
         const wait = retryAfterMs(res.headers);
-        if (last || (wait !== undefined && wait > policy.maxRetryAfterMs)) {
+        if (wait !== undefined) this.pacer.block(wait);
+        const delay = wait ?? backoffDelayMs(attempt, policy, this.random);
+        const fits = delay <= policy.maxRetryAfterMs && this.now() + delay < deadlineAt;
+        if (last || !fits) {
           throw this.fail(new CalcomError({ ...init, ...(wait !== undefined && { retryAfterMs: wait }) }), context);
         }
         await this.backoff(context, attempt, policy, '429', wait);

@@ -8,8 +8,47 @@ export {
   type CalcomRequestObservation,
 } from './client.ts';
 export {
+  ATTENDEE_MESSAGES_DE,
+  BOOKING_LANGUAGES,
+  isBookingLanguage,
+  isCalcomPhoneNumber,
+  toBookingLanguage,
+  validateAttendee,
+  type AttendeeProblem,
+  type AttendeeProblemCode,
+  type BookingLanguage,
+} from './attendee.ts';
+export {
+  buildBookingFields,
+  catalogEventTypeIds,
+  catalogServiceRefs,
+  checkCatalogEventTypes,
+  eventTypeWireSchema,
+  needsConfirmation,
+  toCalcomEventType,
+  voiceBookingNote,
+  type BookingFieldsOutcome,
+  type CalcomEventType,
+  type CatalogEventTypeProblem,
+  type CatalogServiceRef,
+  type ConfirmationMode,
+  type EventTypeBookingField,
+  type VoiceBookingFacts,
+} from './event-types.ts';
+export {
+  EventTypeRegistry,
+  type EventTypeRegistryLogger,
+  type EventTypeRegistryOptions,
+  type EventTypeSource,
+  type RefreshResult,
+} from './event-type-registry.ts';
+export { parseRateLimitHeaders, RateLimitPacer, type RateLimitPacerOptions, type RateLimitSnapshot } from './rate-limit.ts';
+export {
   CalcomError,
   CalcomUnknownOutcomeError,
+  cancelRefusal,
+  isRateLimited,
+  type CancelRefusal,
   isAlreadyCancelled,
   isCalcomError,
   isNotFound,
@@ -22,6 +61,7 @@ export {
   API_VERSION,
   BOOKINGS_API_VERSION,
   CALCOM_OPERATIONS,
+  EVENT_TYPES_API_VERSION,
   IDEMPOTENT,
   SLOTS_API_VERSION,
   isCalcomOperation,
@@ -41,6 +81,7 @@ export { DEFAULT_RETRY_POLICY, backoffDelayMs, retryAfterMs, type RetryPolicy } 
 export {
   E164,
   normalizePhoneNumber,
+  type BookingLocationInput,
   type BookingStatus,
   type CalcomBooking,
   type CalcomPagination,

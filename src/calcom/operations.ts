@@ -13,12 +13,18 @@ export const CALCOM_OPERATIONS = [
   'reschedule_booking',
   'reserve_slot',
   'release_reservation',
+  'get_event_type',
 ] as const;
 
 export type CalcomOperation = (typeof CALCOM_OPERATIONS)[number];
 
 export const SLOTS_API_VERSION = '2024-09-04';
 export const BOOKINGS_API_VERSION = '2024-08-13';
+/**
+ * GET /v2/event-types/{id}: "Must be set to 2024-06-14" (the published OpenAPI document;
+ * apps/api/v2/src/ee/event-types/event-types_2024_06_14/controllers/event-types.controller.ts).
+ */
+export const EVENT_TYPES_API_VERSION = '2024-06-14';
 
 export const API_VERSION: Record<CalcomOperation, string> = {
   slots: SLOTS_API_VERSION,
@@ -29,6 +35,7 @@ export const API_VERSION: Record<CalcomOperation, string> = {
   list_bookings: BOOKINGS_API_VERSION,
   cancel_booking: BOOKINGS_API_VERSION,
   reschedule_booking: BOOKINGS_API_VERSION,
+  get_event_type: EVENT_TYPES_API_VERSION,
 };
 
 /**
@@ -45,6 +52,7 @@ export const IDEMPOTENT: Record<CalcomOperation, boolean> = {
   create_booking: false,
   reschedule_booking: false,
   reserve_slot: false,
+  get_event_type: true,
 };
 
 export function isCalcomOperation(value: string): value is CalcomOperation {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DateTime } from 'luxon';
 import { isValidTimeZone } from '../domain/zone-offsets.ts';
+import { BOOKING_LANGUAGES, isBookingLanguage, isCalcomPhoneNumber } from './attendee.ts';
 
 /*
  * Wire shapes of Cal.com API v2 (bookings 2024-08-13, slots 2024-09-04).
@@ -41,8 +42,12 @@ export const bookingAttendeeSchema = z.looseObject({
   absent: z.boolean().nullish(),
 });
 
+/**
+ * `id` is the host's user id, or the string "unknown" when the host user was deleted
+ * (apps/api/v2/src/ee/bookings/2024-08-13/services/output.service.ts, getHost()).
+ */
 export const bookingHostSchema = z.looseObject({
-  id: z.number(),
+  id: z.union([z.number(), z.string()]),
   name: z.string().nullish(),
   email: z.string().nullish(),
   timeZone: z.string().nullish(),
@@ -112,15 +117,9 @@ export const bookingListEnvelopeSchema = z.looseObject({
 
 // ---------- requests ----------
 
-/** E.164: what libphonenumber's isValidPhoneNumber accepts in international form, roughly. */
+/** E.164 shape only; Cal.com itself checks with libphonenumber-js (see attendee.ts). */
 export const E164 = /^\+[1-9]\d{6,14}$/;
-
-/** Strips spaces, dashes, dots and brackets; turns a leading 00 into +. Undefined if still not E.164. */
-export function normalizePhoneNumber(raw: string): string | undefined {
-  let p = raw.replace(/[\s\-./()]/g, '');
-  if (p.startsWith('00')) p = `+${p.slice(2)}`;
-  return E164.test(p) ? p : undefined;
-}
+export { normalizePhoneNumber } from './attendee.ts';
 
 /** Accepts a Date or an ISO string with an offset; yields UTC ISO with milliseconds and `Z`. */
 export const utcInstantSchema = z.union([z.date(), z.string()]).transform((value, ctx) => {
@@ -148,10 +147,25 @@ export const attendeeInSchema = z
     name: z.string().trim().min(1),
     email: z.email().optional(),
     timeZone: timeZoneSchema,
-    phoneNumber: z.string().regex(E164, 'phoneNumber must be E.164, e.g. +491701234567').optional(),
-    language: z.string().regex(/^[a-z]{2}(-[A-Za-z]{2,4})?$/).default('de'),
+    // Cal.com: libphonenumber-js isValidPhoneNumber (create-booking.input.ts, class Attendee).
+    phoneNumber: z.string().refine(isCalcomPhoneNumber, 'Invalid phone number format. Please use international format.').optional(),
+    // Cal.com: @IsEnum(BookingLanguage) (inputs/language.ts).
+    language: z.string().refine(isBookingLanguage, `language must be one of the following values: ${BOOKING_LANGUAGES.join(', ')}`).default('de'),
   })
   .refine((a) => a.email !== undefined || a.phoneNumber !== undefined, 'attendee needs email or phoneNumber');
+
+/**
+ * `location` of a create (packages/platform/types/bookings/2024-08-13/inputs/location.input.ts):
+ * one of the event type's location types; `attendeePhone` carries the caller's number.
+ */
+export const bookingLocationInputSchema = z.union([
+  z.strictObject({ type: z.literal('attendeePhone'), phone: z.string().refine(isCalcomPhoneNumber, 'Invalid phone number') }),
+  z.strictObject({ type: z.literal('attendeeAddress'), address: z.string().min(1) }),
+  z.strictObject({ type: z.literal('attendeeDefined'), location: z.string().min(1) }),
+  z.strictObject({ type: z.enum(['address', 'link', 'phone', 'organizersDefaultApp']) }),
+  z.strictObject({ type: z.literal('integration'), integration: z.string().min(1) }),
+]);
+export type BookingLocationInput = z.output<typeof bookingLocationInputSchema>;
 
 export const createBookingInputSchema = z.strictObject({
   start: utcInstantSchema,
@@ -162,8 +176,13 @@ export const createBookingInputSchema = z.strictObject({
     .record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.array(z.string())]))
     .optional(),
   guests: z.array(z.email()).optional(),
+  location: bookingLocationInputSchema.optional(),
   /** Only for multi-duration event types; Cal.com answers 400 otherwise. */
   lengthInMinutes: z.number().int().positive().optional(),
+  /**
+   * Not in every 2024-08-13 create DTO: where it is missing, sending it is a 400
+   * "property reservedSlotUid should not exist". Send it only with a reservation.
+   */
   reservedSlotUid: z.string().min(1).optional(),
 });
 export type CreateBookingInput = z.input<typeof createBookingInputSchema>;

@@ -12,7 +12,8 @@ import {
   validateRescheduleBody,
   validateReserveBody,
 } from './validation.ts';
-import { apiBooking, apiReservation } from './views.ts';
+import { bookingLocationText, validateBookingResponses } from './booking-fields.ts';
+import { apiBooking, apiEventType, apiReservation } from './views.ts';
 
 
 export interface ApiRequest {
@@ -53,12 +54,16 @@ function authorize(state: SimState, req: ApiRequest, required: boolean): void {
   if (state.apiKey !== undefined && header !== `Bearer ${state.apiKey}`) throw new SimHttpError(401, 'Invalid API Key');
 }
 
-/** Slot query dates: a date-only start means 00:00:00Z, a date-only end 23:59:59Z. */
+/**
+ * Slot query dates, read as UTC; an `end` at exactly 00:00:00 (date-only or not) becomes
+ * 23:59:59 of that day (adjustEndTime in apps/api/v2/src/modules/slots/slots-2024-09-04/
+ * services/slots-input.service.ts).
+ */
 function queryInstant(value: string | null, name: string, endOfDay: boolean): number {
   if (!value) throw new SimHttpError(400, `${name} must be a valid ISO 8601 date string`);
-  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) value += endOfDay ? 'T23:59:59.999Z' : 'T00:00:00Z';
-  const dt = DateTime.fromISO(value, { zone: 'utc' });
+  let dt = DateTime.fromISO(value, { zone: 'utc' });
   if (!dt.isValid) throw new SimHttpError(400, `${name} must be a valid ISO 8601 date string`);
+  if (endOfDay && dt.hour === 0 && dt.minute === 0 && dt.second === 0) dt = dt.set({ hour: 23, minute: 59, second: 59 });
   return dt.toMillis();
 }
 
@@ -78,7 +83,7 @@ const getSlots: Handler = (state, req) => {
   const q = req.query;
   const fromMs = queryInstant(q.get('start'), 'start', false);
   const toMs = queryInstant(q.get('end'), 'end', true);
-  if (fromMs > toMs) throw new SimHttpError(400, 'Invalid time range given - check the "start" and "end" query parameters.');
+  if (fromMs > toMs) throw new SimHttpError(400, "Invalid time range given - check the 'start' and 'end' query parameters.");
   const zone = q.get('timeZone') ?? 'UTC';
   if (!isValidTimeZone(zone)) throw new SimHttpError(400, 'timeZone must be a valid IANA time zone');
   const eventTypeId = resolveEventTypeId(state, q);
@@ -142,10 +147,37 @@ function requireBookingsVersion(req: ApiRequest): void {
 const createBooking: Handler = (state, req) => {
   requireBookingsVersion(req);
   authorize(state, req, false);
-  const input = validateCreateBody(req.body);
-  const eventTypeId = input.eventTypeId ?? state.calendar.eventTypeBySlug(input.eventTypeSlug as string).id;
-  const booking = state.createBooking({ ...input, eventTypeId, source: 'api' });
+  const input = validateCreateBody(req.body, { acceptsReservedSlotUid: state.acceptsReservedSlotUid });
+  const et = input.eventTypeId !== undefined ? state.calendar.eventType(input.eventTypeId) : state.calendar.eventTypeBySlug(input.eventTypeSlug as string);
+  validateBookingResponses(et, input);
+  const { location, ...rest } = input;
+  const where = bookingLocationText(et, location);
+  const booking = state.createBooking({ ...rest, eventTypeId: et.id, source: 'api', ...(where !== undefined && { location: where }) });
   return { status: 201, body: successBody(apiBooking(state.calendar, booking)) };
+};
+
+/** GET /v2/event-types/{id}: cal-api-version 2024-06-14, API key required (EventTypeOutput_2024_06_14). */
+const getEventType: Handler = (state, req, [id]) => {
+  if (version(req) !== '2024-06-14') throw notFoundRoute(req);
+  authorize(state, req, true);
+  if (!/^\d+$/.test(id as string)) throw new SimHttpError(400, 'Validation failed (numeric string is expected)');
+  const et = state.calendar.eventType(Number(id));
+  return { status: 200, body: successBody(apiEventType(state.calendar, et)) };
+};
+
+/** POST /v2/bookings/{uid}/confirm: the host accepts a pending booking (BOOKING_CREATED follows). */
+const confirmBooking: Handler = (state, req, [uid]) => {
+  requireBookingsVersion(req);
+  authorize(state, req, true);
+  return { status: 200, body: successBody(apiBooking(state.calendar, state.confirmBooking(uid as string))) };
+};
+
+/** POST /v2/bookings/{uid}/decline: the host rejects a pending booking (BOOKING_REJECTED follows). */
+const declineBooking: Handler = (state, req, [uid]) => {
+  requireBookingsVersion(req);
+  authorize(state, req, true);
+  const reason = (req.body as { reason?: unknown } | undefined)?.reason;
+  return { status: 200, body: successBody(apiBooking(state.calendar, state.declineBooking(uid as string, typeof reason === 'string' ? reason : undefined))) };
 };
 
 const getBooking: Handler = (state, req, [uid]) => {
@@ -246,6 +278,9 @@ const ROUTES: Route[] = [
   { method: 'GET', pattern: new RegExp(`^/v2/bookings/${UID}$`), operation: 'get_booking', handle: getBooking },
   { method: 'POST', pattern: new RegExp(`^/v2/bookings/${UID}/cancel$`), operation: 'cancel_booking', handle: cancelBooking },
   { method: 'POST', pattern: new RegExp(`^/v2/bookings/${UID}/reschedule$`), operation: 'reschedule_booking', handle: rescheduleBooking },
+  { method: 'POST', pattern: new RegExp(`^/v2/bookings/${UID}/confirm$`), operation: 'confirm_booking', handle: confirmBooking },
+  { method: 'POST', pattern: new RegExp(`^/v2/bookings/${UID}/decline$`), operation: 'decline_booking', handle: declineBooking },
+  { method: 'GET', pattern: new RegExp(`^/v2/event-types/${UID}$`), operation: 'get_event_type', handle: getEventType },
 ];
 
 export interface RouteMatch {

@@ -28,6 +28,28 @@ export const eventTypeInputSchema = z.object({
   minimumBookingNoticeMinutes: z.number().int().min(0).optional(),
   bookingWindowDays: z.number().int().positive().optional(),
   hours: weeklyHoursSchema.optional(),
+  /** Booking questions (API form: slug, type, required, hidden); Cal.com's defaults when omitted. */
+  bookingFields: z
+    .array(
+      z.object({
+        slug: z.string().min(1),
+        type: z.string().min(1),
+        required: z.boolean(),
+        hidden: z.boolean().optional(),
+        label: z.string().optional(),
+        isDefault: z.boolean().optional(),
+      }),
+    )
+    .optional(),
+  /** Event type locations in API output form, e.g. `[{ type: 'attendeePhone' }]`. */
+  locations: z.array(z.looseObject({ type: z.string().min(1) })).optional(),
+  beforeEventBuffer: z.number().int().min(0).optional(),
+  afterEventBuffer: z.number().int().min(0).optional(),
+  requiresConfirmation: z.boolean().optional(),
+  pendingBlocksSlot: z.boolean().optional(),
+  disableCancelling: z.boolean().optional(),
+  disableRescheduling: z.boolean().optional(),
+  maxBookingsPerDay: z.number().int().positive().optional(),
 });
 export type EventTypeInput = z.input<typeof eventTypeInputSchema>;
 
@@ -130,8 +152,16 @@ export interface SimulatorControl {
   now(): Date;
   /** A booking made on the Cal.com page directly; fires BOOKING_CREATED. Returns the API shape. */
   createExternalBooking(input: ExternalBookingInput): Record<string, unknown>;
-  /** A cancellation made on the Cal.com page; fires BOOKING_CANCELLED. */
+  /** A cancellation by the host in Cal.com; fires BOOKING_CANCELLED (disable-cancelling does not stop a host). */
   cancelExternalBooking(uid: string, reason?: string): Record<string, unknown>;
+  /** The host confirms a pending booking; fires BOOKING_CREATED. */
+  confirmBooking(uid: string): Record<string, unknown>;
+  /** The host rejects a pending booking; fires BOOKING_REJECTED. */
+  declineBooking(uid: string, reason?: string): Record<string, unknown>;
+  /** Fires MEETING_STARTED / MEETING_ENDED (flat body, no `payload`). */
+  meetingEvent(uid: string, trigger: 'MEETING_STARTED' | 'MEETING_ENDED'): void;
+  /** The host user is deleted: bookings show `hosts[].id` "unknown". */
+  deleteHost(id: number): void;
   setLatency(operation: OperationKey, spec: LatencySpec): void;
   setFaults(operation: OperationKey, config: FaultConfig): void;
   /** The next requests of an operation get these faults, in order (before random rates). */
@@ -213,7 +243,13 @@ export function createControl(state: SimState, defaults: ControlDefaults): Simul
       return apiBooking(cal, booking);
     },
     cancelExternalBooking(uid, reason) {
-      return apiBooking(cal, state.cancelBooking(uid, reason));
+      return apiBooking(cal, state.cancelBooking(uid, reason, true));
+    },
+    confirmBooking: (uid) => apiBooking(cal, state.confirmBooking(uid)),
+    declineBooking: (uid, reason) => apiBooking(cal, state.declineBooking(uid, reason)),
+    meetingEvent: (uid, trigger) => state.meetingEvent(uid, trigger),
+    deleteHost(id) {
+      cal.deletedHosts.add(id);
     },
     setLatency(operation, spec) {
       state.faults.setLatency(operationKeySchema.parse(operation), latencySpecSchema.parse(spec) as LatencySpec);
@@ -236,7 +272,7 @@ export function createControl(state: SimState, defaults: ControlDefaults): Simul
     bookings: () => cal.all().map((b) => apiBooking(cal, b)),
     stats() {
       const all = cal.all();
-      const active = all.filter((b) => b.status !== 'cancelled');
+      const active = all.filter((b) => b.status === 'accepted' || b.status === 'pending');
       const bySlot: Record<string, number> = {};
       for (const b of active) {
         const key = `${b.eventTypeId}@${new Date(b.startMs).toISOString()}`;
@@ -260,6 +296,7 @@ export function createControl(state: SimState, defaults: ControlDefaults): Simul
     },
     reset(options = {}) {
       cal.clear(options.all ?? false);
+      cal.deletedHosts.clear();
       cal.hours = defaults.hours;
       cal.timeZone = defaults.timeZone;
       state.faults.reset();

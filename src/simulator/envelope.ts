@@ -24,6 +24,8 @@ export class SimHttpError extends Error {
     readonly status: number,
     message: string,
     readonly headers: Record<string, string> = {},
+    /** `error.code` when it is not the exception class of the status (a ZodError gives "BAD_REQUEST"). */
+    readonly code?: string,
   ) {
     super(message);
   }
@@ -33,8 +35,9 @@ export function successBody(data: unknown, extra: Record<string, unknown> = {}):
   return { status: 'success', data, ...extra };
 }
 
-export function errorBody(status: number, message: string, path: string, now: Date): Record<string, unknown> {
+export function errorBody(status: number, message: string, path: string, now: Date, codeOverride?: string): Record<string, unknown> {
   const [code, reason] = EXCEPTION[status] ?? ['HttpException', 'Error'];
+  if (codeOverride) return { status: 'error', timestamp: now.toISOString(), path, error: { code: codeOverride, message } };
   return {
     status: 'error',
     timestamp: now.toISOString(),

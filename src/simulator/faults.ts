@@ -3,7 +3,8 @@ import { normal, type Rng } from './rng.ts';
 
 /**
  * What can go wrong with one request:
- * - `429`: rate limited, with Retry-After
+ * - `429`: rate limited as Cal.com's throttler answers: X-RateLimit-*-Default headers,
+ *   reset in seconds, no Retry-After
  * - `5xx`: server error, nothing done
  * - `timeout`: the request hangs longer than any client waits, nothing done
  * - `drop`: the connection is destroyed before anything is done
@@ -30,7 +31,11 @@ export type LatencySpec =
 export interface FaultConfig {
   /** Probability per request, per kind; their sum should stay ≤ 1. */
   rates?: Partial<Record<FaultKind, number>>;
-  /** Retry-After seconds sent with a 429 (default 1). */
+  /**
+   * X-RateLimit-Reset-Default seconds sent with a 429 (default 1: a block about to end;
+   * throttler-guard.ts sends no Retry-After). The rate limiter (`rateLimitPerMinute`)
+   * gives the real 60 s block.
+   */
   retryAfterSeconds?: number;
   /** Status of a `5xx` fault (default 500). */
   serverErrorStatus?: number;

@@ -39,6 +39,10 @@ export interface CalcomSimulatorOptions {
   faults?: FaultConfig;
   /** Cal.com-like throttling per API key / client address (120 for an API key in production); off by default. */
   rateLimitPerMinute?: number;
+  /** False: the create DTO has no `reservedSlotUid` (some 2024-08-13 versions); default true. */
+  acceptsReservedSlotUid?: boolean;
+  /** A create hitting someone else's reservation: 409 (newer Cal.com, default) or 400 (older). */
+  reservationConflictStatus?: 409 | 400;
   /** Wall clock, epoch ms. */
   clock?: () => number;
 }
@@ -101,6 +105,8 @@ export async function startCalcomSimulator(options: CalcomSimulatorOptions = {})
     ...(options.apiKey !== undefined && { apiKey: options.apiKey }),
     ...(options.webhook && { webhook: options.webhook }),
     ...(options.rateLimitPerMinute !== undefined && { rateLimitPerMinute: options.rateLimitPerMinute }),
+    ...(options.acceptsReservedSlotUid !== undefined && { acceptsReservedSlotUid: options.acceptsReservedSlotUid }),
+    ...(options.reservationConflictStatus !== undefined && { reservationConflictStatus: options.reservationConflictStatus }),
   });
   const control = createControl(state, { timeZone, hours });
   for (const host of options.hosts ?? []) control.addHost(host);
@@ -116,6 +122,7 @@ export async function startCalcomSimulator(options: CalcomSimulatorOptions = {})
     state.countRequest(op);
     const text = await readBody(req);
 
+    // Cal.com's throttler sets its X-RateLimit-*-Default headers on every answer (throttler-guard.ts).
     const limit = state.rateLimiter.check(String(req.headers.authorization ?? req.socket.remoteAddress ?? 'anonymous'));
     if (!limit.allowed) {
       state.countResponse(op, '429');
@@ -144,13 +151,12 @@ export async function startCalcomSimulator(options: CalcomSimulatorOptions = {})
         return;
       }
       case '429': {
+        // As Cal.com's throttler answers a blocked key: no Retry-After, the reset in seconds.
         state.countResponse(op, '429');
-        const wait = String(decision.retryAfterSeconds);
         send(res, 429, errorBody(429, 'Too many requests. Please try again later.', req.url ?? pathname, now()), {
-          'retry-after': wait,
           'x-ratelimit-limit-default': '120',
           'x-ratelimit-remaining-default': '0',
-          'x-ratelimit-reset-default': wait,
+          'x-ratelimit-reset-default': String(decision.retryAfterSeconds),
         });
         return;
       }
@@ -162,6 +168,7 @@ export async function startCalcomSimulator(options: CalcomSimulatorOptions = {})
 
     let status: number;
     let body: unknown;
+    let codeOverride: string | undefined;
     try {
       const requestBody = parseJson(text);
       if (decision.fault === 'shift_start') shiftStart(requestBody);
@@ -169,7 +176,8 @@ export async function startCalcomSimulator(options: CalcomSimulatorOptions = {})
     } catch (err) {
       if (!(err instanceof SimHttpError)) throw err;
       status = err.status;
-      body = errorBody(err.status, err.message, req.url ?? pathname, now());
+      codeOverride = err.code;
+      body = errorBody(err.status, err.message, req.url ?? pathname, now(), codeOverride);
     }
     if (decision.fault === 'take_effect_then_drop') {
       state.countResponse(op, 'take_effect_then_drop');
@@ -177,7 +185,7 @@ export async function startCalcomSimulator(options: CalcomSimulatorOptions = {})
       return;
     }
     state.countResponse(op, String(status));
-    send(res, status, body);
+    send(res, status, body, limit.headers);
   }
 
   async function serveControl(req: IncomingMessage, res: ServerResponse, pathname: string) {

@@ -3,7 +3,7 @@ import { FaultPlan, type FaultKind } from './faults.ts';
 import { RateLimiter } from './ratelimit.ts';
 import type { SimOperation } from './operations.ts';
 import type { Rng } from './rng.ts';
-import { bookingWebhookBody, WebhookSender, type WebhookTarget } from './webhooks.ts';
+import { bookingWebhookBody, meetingWebhookBody, WebhookSender, type WebhookTarget } from './webhooks.ts';
 
 export interface SimStateOptions {
   timeZone: string;
@@ -15,6 +15,10 @@ export interface SimStateOptions {
   webhook?: WebhookTarget;
   /** Requests per minute per caller, as Cal.com's throttler (off when undefined). */
   rateLimitPerMinute?: number;
+  /** False models the create DTO versions without `reservedSlotUid` (default true). */
+  acceptsReservedSlotUid?: boolean;
+  /** How a create hitting someone else's reservation is answered: 409 (newer, default) or 400 (older). */
+  reservationConflictStatus?: 409 | 400;
 }
 
 /**
@@ -32,6 +36,7 @@ export class SimState {
   readonly requests = new Map<SimOperation, number>();
   readonly responses = new Map<SimOperation, Map<string, number>>();
   readonly faultCounts = new Map<FaultKind, number>();
+  acceptsReservedSlotUid: boolean;
   private frozenAt: number | undefined;
   private readonly clock: () => number;
 
@@ -42,6 +47,8 @@ export class SimState {
     this.calendar = new SimCalendar({ timeZone: options.timeZone, hours: options.hours, now: () => this.now(), rng: options.rng });
     this.webhooks.configure(options.webhook);
     this.rateLimiter = new RateLimiter(options.rateLimitPerMinute, options.clock);
+    this.acceptsReservedSlotUid = options.acceptsReservedSlotUid ?? true;
+    if (options.reservationConflictStatus) this.calendar.reservationConflictStatus = options.reservationConflictStatus;
   }
 
   now(): number {
@@ -53,21 +60,42 @@ export class SimState {
     this.frozenAt = ms;
   }
 
+  /** A pending booking (event type requires confirmation) fires BOOKING_REQUESTED instead of BOOKING_CREATED. */
   createBooking(req: BookRequest): SimBooking {
     const booking = this.calendar.book(req);
-    this.webhooks.emit(bookingWebhookBody(this.calendar, 'BOOKING_CREATED', booking, this.now()));
+    this.webhooks.emit(bookingWebhookBody(this.calendar, booking.status === 'pending' ? 'BOOKING_REQUESTED' : 'BOOKING_CREATED', booking, this.now()));
     return booking;
   }
 
-  cancelBooking(uid: string, reason?: string): SimBooking {
-    const booking = this.calendar.cancel(uid, reason);
+  /** `byHost`: cancelled by the host in Cal.com (not refused by disable-cancelling or an ended booking). */
+  cancelBooking(uid: string, reason?: string, byHost = false): SimBooking {
+    const booking = this.calendar.cancel(uid, reason, byHost);
     this.webhooks.emit(bookingWebhookBody(this.calendar, 'BOOKING_CANCELLED', booking, this.now()));
     return booking;
   }
 
+  /** The host confirms: BOOKING_CREATED (status ACCEPTED) is sent then. */
+  confirmBooking(uid: string): SimBooking {
+    const booking = this.calendar.confirm(uid);
+    this.webhooks.emit(bookingWebhookBody(this.calendar, 'BOOKING_CREATED', booking, this.now()));
+    return booking;
+  }
+
+  declineBooking(uid: string, reason?: string): SimBooking {
+    const booking = this.calendar.decline(uid, reason);
+    this.webhooks.emit(bookingWebhookBody(this.calendar, 'BOOKING_REJECTED', booking, this.now()));
+    return booking;
+  }
+
+  /** MEETING_STARTED / MEETING_ENDED: a flat body, no `payload` object. */
+  meetingEvent(uid: string, trigger: 'MEETING_STARTED' | 'MEETING_ENDED'): void {
+    this.webhooks.emit(meetingWebhookBody(this.calendar, trigger, this.calendar.get(uid), this.now()));
+  }
+
   rescheduleBooking(uid: string, req: Parameters<SimCalendar['reschedule']>[1]): { previous: SimBooking; booking: SimBooking } {
     const result = this.calendar.reschedule(uid, req);
-    this.webhooks.emit(bookingWebhookBody(this.calendar, 'BOOKING_RESCHEDULED', result.booking, this.now(), result.previous));
+    const trigger = result.booking.status === 'pending' ? 'BOOKING_REQUESTED' : 'BOOKING_RESCHEDULED';
+    this.webhooks.emit(bookingWebhookBody(this.calendar, trigger, result.booking, this.now(), result.previous));
     return result;
   }
 

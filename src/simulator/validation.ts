@@ -1,4 +1,6 @@
+import { isValidPhoneNumber } from 'libphonenumber-js';
 import { DateTime } from 'luxon';
+import { BOOKING_LANGUAGES } from '../calcom/attendee.ts';
 import { isValidTimeZone } from '../domain/zone-offsets.ts';
 import { SimHttpError } from './envelope.ts';
 
@@ -40,11 +42,12 @@ function parseInstant(value: unknown): number | undefined {
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const E164 = /^\+[1-9]\d{6,14}$/;
-export const BOOKING_LANGUAGES = [
-  'ar', 'ca', 'de', 'es', 'eu', 'he', 'id', 'ja', 'lv', 'pl', 'ro', 'sr', 'th', 'vi', 'az', 'cs', 'el', 'es-419', 'fi', 'hr', 'it',
-  'km', 'nl', 'pt', 'ru', 'sv', 'tr', 'zh-CN', 'bg', 'da', 'en', 'et', 'fr', 'hu', 'iw', 'ko', 'no', 'pt-BR', 'sk', 'ta', 'uk', 'zh-TW',
-] as const;
+/** Cal.com's BookingLanguage enum, newest version (packages/platform/types/bookings/2024-08-13/inputs/language.ts). */
+export { BOOKING_LANGUAGES };
+
+/** A v2 `location` (inputs/location.input.ts): an object with a `type`, or a plain string (kept for backwards compatibility). */
+export type LocationInput = string | { type: string; phone?: string; address?: string; location?: string; integration?: string };
+const LOCATION_TYPES = ['address', 'link', 'integration', 'phone', 'attendeeAddress', 'attendeePhone', 'attendeeDefined', 'organizersDefaultApp'];
 
 export interface AttendeeInput {
   name: string;
@@ -62,11 +65,12 @@ export interface CreateRequest {
   metadata: Record<string, string>;
   guests: string[];
   bookingFieldsResponses: Record<string, unknown>;
+  location?: LocationInput;
   lengthInMinutes?: number;
   reservedSlotUid?: string;
 }
 
-const CREATE_ALLOWED = [
+export const CREATE_ALLOWED = [
   'start', 'eventTypeId', 'eventTypeSlug', 'username', 'teamSlug', 'organizationSlug', 'attendee', 'bookingFieldsResponses',
   'guests', 'location', 'metadata', 'lengthInMinutes', 'reservedSlotUid', 'meetingUrl', 'emailVerificationCode',
 ] as const;
@@ -79,7 +83,8 @@ function validateAttendee(value: unknown): { attendee?: AttendeeInput; issue?: V
   if (typeof value.name !== 'string' || !value.name.trim()) add('name', 'name must be a string');
   if (typeof value.timeZone !== 'string' || !isValidTimeZone(value.timeZone)) add('timeZone', 'timeZone must be a valid IANA time-zone');
   if (value.email !== undefined && (typeof value.email !== 'string' || !EMAIL.test(value.email))) add('email', 'email must be an email');
-  if (value.phoneNumber !== undefined && (typeof value.phoneNumber !== 'string' || !E164.test(value.phoneNumber)))
+  // create-booking.input.ts, class Attendee: libphonenumber-js isValidPhoneNumber.
+  if (value.phoneNumber !== undefined && (typeof value.phoneNumber !== 'string' || !isValidPhoneNumber(value.phoneNumber)))
     add('phoneNumber', 'Invalid phone number format. Please use international format.');
   if (value.email === undefined && value.phoneNumber === undefined) add('email', 'email or phoneNumber must be provided');
   if (value.language !== undefined && !(BOOKING_LANGUAGES as readonly unknown[]).includes(value.language))
@@ -106,10 +111,33 @@ function validMetadata(value: unknown): value is Record<string, string> {
   return keys.length <= 50 && keys.every((k) => k.length <= 40 && typeof value[k] === 'string' && (value[k] as string).length <= 500);
 }
 
-export function validateCreateBody(body: unknown): CreateRequest {
+/** The BookingInputLocationValidator_2024_08_13 messages (inputs/location.input.ts). */
+function locationIssue(value: unknown): string | undefined {
+  if (typeof value === 'string') return undefined;
+  if (!isObject(value)) return "BookingInputLocationValidator_2024_08_13 - Booking 'location' must have a 'type' property.";
+  const type = value.type;
+  if (typeof type !== 'string' || !type) return "BookingInputLocationValidator_2024_08_13 - Booking 'location' must have a 'type' property.";
+  if (!LOCATION_TYPES.includes(type))
+    return `BookingInputLocationValidator_2024_08_13 - Unsupported booking location type '${type}'. Valid types are address, link, integration, phone, attendeePhone, attendeeAddress, attendeeDefined and organizersDefaultApp.`;
+  if (type === 'attendeePhone' && !(typeof value.phone === 'string' && isValidPhoneNumber(value.phone)))
+    return 'BookingInputLocationValidator_2024_08_13 - Validation failed for attendeePhone location: phone must be a valid phone number';
+  if (type === 'attendeeAddress' && !(typeof value.address === 'string' && value.address.length > 0))
+    return 'BookingInputLocationValidator_2024_08_13 - Validation failed for attendeeAddress location: address must be longer than or equal to 1 characters';
+  if (type === 'attendeeDefined' && !(typeof value.location === 'string' && value.location.length > 0))
+    return 'BookingInputLocationValidator_2024_08_13 - Validation failed for attendeeDefined location: location must be longer than or equal to 1 characters';
+  return undefined;
+}
+
+/**
+ * `acceptsReservedSlotUid: false` models the 2024-08-13 create DTO versions without that
+ * field (packages/platform/types/bookings/2024-08-13/inputs/create-booking.input.ts of those
+ * versions): sending it earns "property reservedSlotUid should not exist".
+ */
+export function validateCreateBody(body: unknown, options: { acceptsReservedSlotUid?: boolean } = {}): CreateRequest {
   if (body === undefined || body === null) throw new SimHttpError(400, 'Body is required');
   if (!isObject(body)) throw new SimHttpError(400, 'Body should be an object');
-  const issues = forbidUnknown(body, CREATE_ALLOWED);
+  const allowed = options.acceptsReservedSlotUid === false ? CREATE_ALLOWED.filter((k) => k !== 'reservedSlotUid') : CREATE_ALLOWED;
+  const issues = forbidUnknown(body, allowed);
   const startMs = parseInstant(body.start);
   if (startMs === undefined) issues.push({ property: 'start', constraints: ['start must be a valid ISO 8601 date string'] });
   if (body.eventTypeId !== undefined && !Number.isInteger(body.eventTypeId))
@@ -125,6 +153,8 @@ export function validateCreateBody(body: unknown): CreateRequest {
     issues.push({ property: 'guests', constraints: ['each value in guests must be an email'] });
   if (body.bookingFieldsResponses !== undefined && !(isObject(body.bookingFieldsResponses) && Object.values(body.bookingFieldsResponses).every((v) => v !== null)))
     issues.push({ property: 'bookingFieldsResponses', constraints: ['bookingFieldsResponses must be an object without null values'] });
+  const location = body.location === undefined ? undefined : locationIssue(body.location);
+  if (location) issues.push({ property: 'location', constraints: [location] });
   if (body.lengthInMinutes !== undefined && !Number.isInteger(body.lengthInMinutes))
     issues.push({ property: 'lengthInMinutes', constraints: ['lengthInMinutes must be an integer number'] });
   if (issues.length) fail(issues);
@@ -140,6 +170,7 @@ export function validateCreateBody(body: unknown): CreateRequest {
     ...(typeof body.eventTypeSlug === 'string' && { eventTypeSlug: body.eventTypeSlug }),
     ...(body.lengthInMinutes !== undefined && { lengthInMinutes: body.lengthInMinutes as number }),
     ...(typeof body.reservedSlotUid === 'string' && { reservedSlotUid: body.reservedSlotUid }),
+    ...(body.location !== undefined && { location: body.location as LocationInput }),
   };
 }
 

@@ -3,7 +3,14 @@ import { NO_SECRET_SIGNATURE, signCalPayload } from '../calcom/signature.ts';
 import type { SimBooking, SimCalendar } from './calendar.ts';
 import { bookingTitle } from './views.ts';
 
-export type WebhookTrigger = 'BOOKING_CREATED' | 'BOOKING_CANCELLED' | 'BOOKING_RESCHEDULED';
+export type WebhookTrigger =
+  | 'BOOKING_CREATED'
+  | 'BOOKING_CANCELLED'
+  | 'BOOKING_RESCHEDULED'
+  | 'BOOKING_REQUESTED'
+  | 'BOOKING_REJECTED'
+  | 'MEETING_STARTED'
+  | 'MEETING_ENDED';
 
 export interface WebhookTarget {
   url: string;
@@ -23,10 +30,14 @@ export interface WebhookDelivery {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+const WEBHOOK_STATUS: Record<SimBooking['status'], string> = { accepted: 'ACCEPTED', pending: 'PENDING', cancelled: 'CANCELLED', rejected: 'REJECTED' };
+
 /**
- * The body Cal.com posts for booking events (sendPayload.ts): an envelope
- * `{triggerEvent, createdAt, payload}`; status is UPPERCASE here, unlike the REST API;
- * booking metadata rides in payload.metadata.
+ * The body Cal.com posts for booking events (packages/features/webhooks/lib/sendPayload.ts):
+ * an envelope `{triggerEvent, createdAt, payload}`; status is UPPERCASE here, unlike the REST
+ * API; booking metadata rides in payload.metadata — except on BOOKING_CANCELLED, whose payload
+ * is built from the calendar event and carries no `metadata`
+ * (packages/features/bookings/lib/handleCancelBooking.ts).
  */
 export function bookingWebhookBody(
   calendar: SimCalendar,
@@ -58,13 +69,14 @@ export function bookingWebhookBody(
       attendees: [
         { name: a.name, email: a.email ?? '', timeZone: a.timeZone, language: { locale: a.language }, ...(a.phoneNumber && { phoneNumber: a.phoneNumber }) },
       ],
-      location: '',
+      location: b.location ?? '',
       uid: b.uid,
       bookingId: b.id,
       eventTypeId: et.id,
       length: et.lengthInMinutes,
-      status: b.status === 'cancelled' ? 'CANCELLED' : 'ACCEPTED',
-      metadata: { ...b.metadata },
+      status: WEBHOOK_STATUS[b.status],
+      ...(triggerEvent !== 'BOOKING_CANCELLED' && { metadata: { ...b.metadata } }),
+      ...(b.rejectionReason !== undefined && triggerEvent === 'BOOKING_REJECTED' && { rejectionReason: b.rejectionReason }),
       ...(b.cancellationReason !== undefined && triggerEvent === 'BOOKING_CANCELLED' && { cancellationReason: b.cancellationReason }),
       ...(previous && {
         rescheduleId: previous.id,
@@ -74,6 +86,25 @@ export function bookingWebhookBody(
         ...(b.rescheduledBy && { rescheduledBy: b.rescheduledBy }),
       }),
     },
+  };
+}
+
+/**
+ * MEETING_STARTED / MEETING_ENDED: the booking itself at the top level, no `payload` object
+ * (sendPayload.ts sends these flat).
+ */
+export function meetingWebhookBody(calendar: SimCalendar, triggerEvent: 'MEETING_STARTED' | 'MEETING_ENDED', b: SimBooking, nowMs: number): Record<string, unknown> {
+  return {
+    triggerEvent,
+    createdAt: iso(nowMs),
+    id: b.id,
+    uid: b.uid,
+    title: bookingTitle(calendar, b),
+    startTime: iso(b.startMs),
+    endTime: iso(b.endMs),
+    eventTypeId: b.eventTypeId,
+    status: WEBHOOK_STATUS[b.status],
+    metadata: { ...b.metadata },
   };
 }
 
@@ -101,7 +132,7 @@ export class WebhookSender {
     const target = this.target;
     if (!target) return;
     const raw = JSON.stringify(body);
-    const payload = body.payload as { uid: string };
+    const payload = (body.payload ?? body) as { uid: string };
     const delivery: WebhookDelivery = { triggerEvent: body.triggerEvent as WebhookTrigger, uid: payload.uid, url: target.url };
     this.log.push(delivery);
     this.chain = this.chain.then(async () => {

@@ -99,14 +99,20 @@ describe('CalcomClient operations against the simulator', () => {
       assert.ok(isSlotTaken(err));
       return true;
     });
-    // Someone else's reservation blocks a booking without its uid (409) …
+    // Someone else's reservation blocks a booking that comes with another reservation (409) …
     await assert.rejects(
-      t.client.createBooking({ start: utc(start), eventTypeId: 12, attendee: attendee() }),
+      t.client.createBooking({ start: utc(start), eventTypeId: 12, attendee: attendee(), reservedSlotUid: 'not-first-in-line' }),
       (err: CalcomError) => err.status === 409 && isSlotTaken(err),
     );
-    // … but the holder may book with it.
+    // … the holder may book with it …
     const booked = await t.client.createBooking({ start: utc(start), eventTypeId: 12, attendee: attendee(), reservedSlotUid: r.reservationUid });
     assert.equal(booked.status, 'accepted');
+    // … and a create without any reservation is not checked against reservations at all
+    // (handleNewBooking has no such check; see conformance.test.ts).
+    const later = start.plus({ hours: 1 });
+    await t.client.reserveSlot({ eventTypeId: 12, slotStart: utc(later) });
+    const unchecked = await t.client.createBooking({ start: utc(later), eventTypeId: 12, attendee: attendee('Max') });
+    assert.equal(unchecked.status, 'accepted');
 
     const r2 = await t.client.reserveSlot({ eventTypeId: 12, slotStart: utc(start.plus({ hours: 2 })) });
     await t.client.releaseReservation(r2.reservationUid);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { CalcomClient, CalcomError, CalcomUnknownOutcomeError, isSlotTaken, isUnknownOutcome, type CalcomLogger } from '../../src/calcom/index.ts';
 import { createLogger } from '../../src/log.ts';
 import { MSG_PAST, MSG_TAKEN, type CalcomSimulator } from '../../src/simulator/index.ts';
@@ -14,19 +14,18 @@ describe('CalcomClient retries, timeouts and errors', () => {
 
   before(async () => {
     sim = await startSim();
-    t = testClient(sim, { retries: { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 1000 } });
   });
   after(async () => {
-    await t.client.close();
     await sim.close();
   });
+  // A fresh client per test: a 429 blocks the client's key for its reset, as it blocks the key in Cal.com.
   beforeEach(() => {
     sim.control.reset();
-    t.delays.length = 0;
-    t.observations.length = 0;
+    t = testClient(sim, { retries: { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 1000 } });
   });
+  afterEach(() => t.client.close());
 
-  it('retries a read on 429 and waits what Retry-After says', async () => {
+  it('retries a read on 429 after X-RateLimit-Reset-Default (Cal.com sends no Retry-After)', async () => {
     sim.control.setFaults('slots', { retryAfterSeconds: 2 });
     sim.control.queueFaults('slots', ['429', '429']);
     const slots = await t.client.getSlots(slotsQuery());
@@ -58,7 +57,7 @@ describe('CalcomClient retries, timeouts and errors', () => {
     assert.equal(sim.control.stats().requests.slots, 4);
   });
 
-  it('does not wait for a Retry-After longer than the caller can afford', async () => {
+  it('does not wait for a reset longer than the caller can afford', async () => {
     sim.control.setFaults('slots', { retryAfterSeconds: 60 });
     sim.control.queueFaults('slots', ['429']);
     await assert.rejects(t.client.getSlots(slotsQuery()), (err: CalcomError) => err.status === 429 && err.retryAfterMs === 60_000);
@@ -164,17 +163,19 @@ describe('CalcomClient retries, timeouts and errors', () => {
     assert.equal(sim.control.stats().overlappingActiveBookings, 0);
   });
 
-  it('falls back to X-RateLimit-Reset-Default when Cal.com\'s throttler sends no Retry-After', async () => {
+  it('paces under the limit Cal.com\'s headers announce instead of running into the 429', async () => {
     sim.control.setRateLimit(2);
     try {
       await t.client.getSlots(slotsQuery());
       await t.client.getSlots(slotsQuery());
+      // The second answer said "0 remaining, reset in 60 s": the third is not sent at all.
       await assert.rejects(t.client.getSlots(slotsQuery()), (err: CalcomError) => {
-        assert.equal(err.status, 429);
-        assert.equal(err.calcom?.message, 'Too many requests. Please try again later.');
-        assert.equal(err.retryAfterMs, 60_000); // blocked for a minute: longer than a caller waits
+        assert.equal(err.kind, 'rate_limited');
+        assert.ok(err.retryAfterMs !== undefined && err.retryAfterMs > 50_000, `retryAfterMs=${err.retryAfterMs}`);
         return true;
       });
+      assert.equal(sim.control.stats().requests.slots, 2);
+      assert.equal(sim.control.stats().responses.slots?.['429'], undefined);
       assert.deepEqual(t.delays, []);
     } finally {
       sim.control.setRateLimit(null);

@@ -23,16 +23,22 @@ export function nextMonday(hour = 0, minute = 0): DateTime {
 
 export const utc = (dt: DateTime) => dt.toUTC().toISO() as string;
 
-/** A client wired for tests: instant sleeps (delays recorded) and every observation kept. */
+/**
+ * A client wired for tests: instant sleeps (delays recorded) on a clock that a sleep moves
+ * forward, so that waiting for a rate-limit reset takes no real time; every observation kept.
+ */
 export function testClient(sim: CalcomSimulator, overrides: Partial<CalcomClientOptions> = {}) {
   const delays: number[] = [];
   const observations: CalcomRequestObservation[] = [];
+  let skew = 0;
   const client = new CalcomClient({
     baseUrl: sim.url,
     apiKey: API_KEY,
     random: () => 0.5,
+    now: () => performance.now() + skew,
     sleep: async (ms) => {
       delays.push(ms);
+      skew += ms;
     },
     onRequest: (o) => observations.push(o),
     ...overrides,
