@@ -32,6 +32,11 @@ export class MaintenanceScheduler {
       },
       { connection: workerConnection, prefix: options.prefix, concurrency: 1 },
     );
+    // While Redis is away (restarting) these report errors; logged, not printed to stderr by default.
+    const logError = (error: Error) => options.logger.warn({ err: error }, 'maintenance redis error');
+    for (const redis of [connection, workerConnection]) redis.on('error', logError);
+    queue.on('error', logError);
+    worker.on('error', logError);
     worker.on('failed', (job, error) => options.logger.warn({ err: error, job: job?.name }, 'maintenance job failed'));
     for (const [name, task] of Object.entries(options.jobs)) {
       await queue.upsertJobScheduler(name, { every: task.everyMs }, { name, opts: { removeOnComplete: 100, removeOnFail: 100 } });

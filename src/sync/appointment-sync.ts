@@ -114,11 +114,14 @@ export class AppointmentSync {
     const connection = connectRedis(options.redis);
     const connections = [connection];
     const queue = new Queue<SyncJobData, SyncResult>(QUEUE, { connection, prefix: options.prefix });
+    connection.on('error', (error) => options.logger.warn({ err: error }, 'sync redis error'));
+    queue.on('error', (error) => options.logger.warn({ err: error }, 'sync redis error'));
     await queue.waitUntilReady();
     let worker: Worker<SyncJobData, SyncResult> | undefined;
     const sync = () => instance; // the processor runs only after `instance` is assigned (autorun: false)
     if (options.consume ?? true) {
       const workerConnection = connectRedis(options.redis);
+      workerConnection.on('error', (error) => options.logger.warn({ err: error }, 'sync redis error'));
       connections.push(workerConnection);
       worker = new Worker<SyncJobData, SyncResult>(QUEUE, (job) => sync().process(job), {
         connection: workerConnection,
