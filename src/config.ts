@@ -19,6 +19,10 @@ const envSchema = z.object({
   CALCOM_WEBHOOK_SECRET: z.string().min(1).optional(),
   /** Keep-alive connections to Cal.com; each in-flight request holds one for its whole latency. */
   CALCOM_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(1024).default(64),
+  /** Cal.com's throttler allows 120 requests a minute per API key; the client paces itself below it. */
+  CALCOM_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(120),
+  /** Event types (booking fields, buffers, confirmation) are read from Cal.com at start and this often. */
+  EVENT_TYPE_REFRESH_MS: z.coerce.number().int().min(10_000).default(300_000),
   RETELL_API_KEY: z.string().min(1).optional(),
   CATALOG_FILE: z.string().min(1).optional(),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10_000_000).default(64 * 1024),

@@ -5,7 +5,8 @@ import { AvailabilityCache } from './availability/cache.ts';
 import { InvalidationBus } from './availability/invalidation-bus.ts';
 import { BookingService } from './booking/booking-service.ts';
 import { CalcomClient } from './calcom/index.ts';
-import { CatalogIndex, syncCatalog, type Catalog } from './catalog/index.ts';
+import { CatalogError, CatalogIndex, syncCatalog, type Catalog } from './catalog/index.ts';
+import { catalogEventTypeIds, catalogServiceRefs, checkCatalogEventTypes, EventTypeRegistry } from './calcom/index.ts';
 import { createMetrics, type Metrics } from './metrics/metrics.ts';
 import { addWaits } from './observability/waits.ts';
 import { ActorRuntime } from './runtime/actor-runtime.ts';
@@ -22,7 +23,7 @@ export interface CoreOptions {
   defaultDeadlineMs: number;
   databaseFile: string;
   catalog: Catalog;
-  calcom: { baseUrl: string; apiKey: string; timeoutMs?: number; connections?: number };
+  calcom: { baseUrl: string; apiKey: string; timeoutMs?: number; connections?: number; rateLimitPerMinute?: number };
   availabilityTtlMs: number;
   freshViewMs: number;
   /** Lookups of a create whose answer was lost (default: now and after 1 s). */
@@ -34,6 +35,12 @@ export interface CoreOptions {
   consume?: boolean;
   /** Cal.com's event types (an EventTypeRegistry): creates answer their booking questions. */
   eventTypes?: SlotActorDeps['eventTypes'];
+  /**
+   * Read the catalog's event types from Cal.com at start and every this many ms (booking fields,
+   * buffers, confirmation); the catalog is checked against them and a service Cal.com cannot book
+   * stops the start. Unset: not read (tests that build a core by hand).
+   */
+  eventTypeRefreshMs?: number;
 }
 
 /** The booking core: store, Cal.com client, availability cache, slot actors and the service over them. */
@@ -65,12 +72,17 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     apiKey: options.calcom.apiKey,
     timeouts: { default: options.calcom.timeoutMs ?? 5000 },
     connections: options.calcom.connections ?? 64,
+    // Cal.com's throttler: 120 requests a minute per key unless its headers say otherwise.
+    ...(options.calcom.rateLimitPerMinute !== undefined && { rateLimitPerMinute: options.calcom.rateLimitPerMinute }),
+    deadlineMs: options.defaultDeadlineMs,
     logger: logger.child({ component: 'calcom' }),
     onRequest: ({ operation, status, durationSeconds }) => {
       metrics.calcomRequestDuration.observe({ operation, status }, durationSeconds);
       addWaits({ calcomMs: durationSeconds * 1000 });
     },
   });
+  const registry = options.eventTypeRefreshMs !== undefined ? await loadEventTypes(catalog, calcom, options.eventTypeRefreshMs, logger) : undefined;
+  const eventTypes = options.eventTypes ?? registry;
   const availability = new AvailabilityCache({
     source: calcom,
     ttlMs: options.availabilityTtlMs,
@@ -110,7 +122,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       now,
       freshViewMs: options.freshViewMs,
       reconcileDelaysMs: options.reconcileDelaysMs ?? [0, 1000],
-      ...(options.eventTypes && { eventTypes: options.eventTypes }),
+      ...(eventTypes && { eventTypes }),
       observeOutcome: (command, outcome) => metrics.bookingCommands.inc({ command, outcome }),
       observeCompensation: (result) => metrics.sagaCompensations.inc({ result }),
       logger,
@@ -131,10 +143,32 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     signatures: new SignatureLedger(busPublisher, options.queuePrefix),
     metrics,
     async close() {
+      registry?.close();
       await runtime.close();
       await invalidation.close();
       await calcom.close();
       store.close();
     },
   };
+}
+
+/**
+ * The catalog's event types as Cal.com has them, checked against the catalog: a service whose event
+ * type requires a field the runtime cannot fill, lasts another length, or does not exist stops the
+ * start (CatalogError, exit 78). Event types Cal.com could not be asked for are only warned about:
+ * an outage at start must not stop the service.
+ */
+async function loadEventTypes(catalog: CatalogIndex, calcom: CalcomClient, refreshIntervalMs: number, logger: Logger): Promise<EventTypeRegistry> {
+  const refs = catalogServiceRefs(catalog);
+  const { registry, initial } = await EventTypeRegistry.create({ source: calcom, eventTypeIds: catalogEventTypeIds(refs), refreshIntervalMs, logger });
+  const unreachable = new Set(initial.failed.filter((f) => !/\b404\b|not found/i.test(f.error)).map((f) => f.id));
+  for (const f of initial.failed) logger.warn({ eventTypeId: f.id, error: f.error }, 'event type could not be read from Cal.com');
+  const { fatal, warnings } = checkCatalogEventTypes(refs, registry.all());
+  for (const w of warnings) logger.warn({ service: w.serviceId, eventTypeId: w.eventTypeId }, w.message);
+  const blocking = fatal.filter((p) => !(p.kind === 'unknown_event_type' && unreachable.has(p.eventTypeId)));
+  if (blocking.length) {
+    registry.close();
+    throw new CatalogError(`the catalog does not match Cal.com:\n${blocking.map((p) => `  ${p.companyId}/${p.message}`).join('\n')}`);
+  }
+  return registry;
 }

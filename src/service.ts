@@ -60,7 +60,9 @@ export async function startService(config: Config, logger: Logger, now: () => nu
     calcom: {
       ...(simulator ? { baseUrl: simulator.url, apiKey: 'cal_simulator' } : { baseUrl: config.CALCOM_BASE_URL, apiKey: config.CALCOM_API_KEY! }),
       connections: config.CALCOM_MAX_CONNECTIONS,
+      ...(config.CALCOM_API_KEY && { rateLimitPerMinute: config.CALCOM_RATE_LIMIT_PER_MINUTE }),
     },
+    eventTypeRefreshMs: config.EVENT_TYPE_REFRESH_MS,
     availabilityTtlMs: config.AVAILABILITY_TTL_MS,
     freshViewMs: config.FRESH_VIEW_MS,
     logger,

@@ -196,7 +196,12 @@ async function run(
 
   // 6. Save; if that fails, the Cal.com bookings must not outlive it (saga).
   try {
-    store.appointments.transaction(() => rows.forEach((row, i) => store.appointments.markBooked(row.id, bookings[i]!.uid)));
+    store.appointments.transaction(() =>
+      rows.forEach((row, i) => {
+        store.appointments.markBooked(row.id, bookings[i]!.uid);
+        if (isAwaitingConfirmation(bookings[i]!)) store.appointments.setAwaitingConfirmation(row.id, true);
+      }),
+    );
   } catch (error) {
     ctx.log.error({ err: error }, 'saving the appointment failed: cancelling in Cal.com');
     await compensate(deps, ctx, bookings.filter(isDefined), 'local save failed');
@@ -207,8 +212,11 @@ async function run(
   deps.invalidateAvailability(entry.company.id, entry.calendarKey, plan[0]!.startUtc, zone);
   if (input.callId) store.calls.markHasAppointment(input.callId);
   ctx.log.info({ appointmentId: rows[0]!.id, uids: bookings.map((b) => b!.uid) }, 'booked');
-  return bookedReply(rows.map((row, i) => ({ ...row, calcomUid: bookings[i]!.uid })), input.serviceId);
+  return bookedReply(rows.map((row, i) => ({ ...row, calcomUid: bookings[i]!.uid, awaitingConfirmation: isAwaitingConfirmation(bookings[i]!) ? 1 : 0 })), input.serviceId);
 }
+
+/** Cal.com answers "pending" for event types that require the business's confirmation. */
+const isAwaitingConfirmation = (booking: CalcomBooking) => booking.status.toLowerCase() === 'pending';
 
 function bookedReply(rows: Appointment[], serviceId: string): BookReply {
   return {
@@ -219,6 +227,7 @@ function bookedReply(rows: Appointment[], serviceId: string): BookReply {
       start: iso(rows[0]!.startUtc),
       end: iso(rows.at(-1)!.endUtc),
       calcomUids: rows.map((row) => row.calcomUid!),
+      ...(rows.some((row) => row.awaitingConfirmation) && { awaitingConfirmation: true }),
     },
   };
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isNotFound } from '../calcom/index.ts';
+import { cancelRefusal, isNotFound } from '../calcom/index.ts';
 import type { ActorContext } from '../runtime/actor.ts';
 import type { Appointment } from '../store/index.ts';
 import type { SlotActorDeps } from './deps.ts';
@@ -61,6 +61,9 @@ async function run(deps: SlotActorDeps, ctx: ActorContext, input: z.output<typeo
       }),
     );
   } catch (error) {
+    // Cal.com refusing for a reason of the booking (cancelling disabled, already over) is an answer, not an outage.
+    const refusal = cancelRefusal(error);
+    if (refusal) return { status: 'rejected', code: refusal, message: (error as Error).message };
     ctx.log.error({ err: error }, 'cancelling in Cal.com failed');
     return { status: 'error', code: 'calcom_error', message: (error as Error).message };
   }

@@ -7,7 +7,8 @@ import { compensate } from './book.ts';
 
 /** A Cal.com booking event, reduced to what reconciling needs. */
 export const reconcileInputSchema = z.object({
-  event: z.enum(['created', 'cancelled']),
+  /** `requested`: made, but the business must still confirm it (BOOKING_REQUESTED). */
+  event: z.enum(['created', 'requested', 'cancelled']),
   uid: z.string().min(1),
   eventTypeId: z.number().int().positive(),
   startUtc: z.number().int(),
@@ -45,12 +46,21 @@ export async function reconcile(deps: SlotActorDeps, ctx: ActorContext, raw: unk
     return done(deps, 'unchanged');
   }
 
-  if (known) return done(deps, 'unchanged');
+  const requested = input.event === 'requested';
+  if (known) {
+    // BOOKING_CREATED after BOOKING_REQUESTED is the business confirming it.
+    if (known.awaitingConfirmation && !requested) {
+      appointments.setAwaitingConfirmation(known.id, false);
+      return done(deps, 'confirmed');
+    }
+    return done(deps, 'unchanged');
+  }
   const ownCommand = input.metadata.commandId;
   if (ownCommand) {
     const intent = appointments.byCommandId(ownCommand);
     if (intent?.status === 'pending' && intent.startUtc === input.startUtc) {
       appointments.markBooked(intent.id, input.uid);
+      if (requested) appointments.setAwaitingConfirmation(intent.id, true);
       if (intent.callId) deps.store.calls.markHasAppointment(intent.callId);
       return done(deps, 'settled_pending_intent');
     }
@@ -69,7 +79,7 @@ export async function reconcile(deps: SlotActorDeps, ctx: ActorContext, raw: unk
     ctx.log.warn({ uid: input.uid, found: !!booking }, 'created webhook does not match Cal.com: not recorded');
     return done(deps, 'refused_not_in_calcom');
   }
-  appointments.insert({
+  const row = appointments.insert({
     companyId: entry.company.id,
     serviceId: entry.service.id,
     calendarKey: entry.calendarKey,
@@ -83,6 +93,7 @@ export async function reconcile(deps: SlotActorDeps, ctx: ActorContext, raw: unk
     customerEmail: input.attendee.email ?? null,
     customerPhone: input.attendee.phone ?? null,
   });
+  if (requested || booking.status.toLowerCase() === 'pending') appointments.setAwaitingConfirmation(row.id, true);
   return done(deps, 'recorded_external_booking');
 }
 

@@ -6,6 +6,8 @@ export interface BookedAppointment {
   start: string;
   end: string;
   calcomUids: string[];
+  /** The business must still confirm it (Cal.com status "pending"). */
+  awaitingConfirmation?: boolean;
 }
 
 export type BookReply =
@@ -16,7 +18,7 @@ export type BookReply =
 
 export type CancelReply =
   | { status: 'cancelled'; appointmentId: number; calcomUids: string[] }
-  | { status: 'rejected'; code: 'appointment_not_found' | 'already_cancelled' | 'being_changed' | 'wrong_actor'; message: string }
+  | { status: 'rejected'; code: 'appointment_not_found' | 'already_cancelled' | 'being_changed' | 'wrong_actor' | 'cancelling_disabled' | 'booking_ended'; message: string }
   | { status: 'error'; code: string; message: string };
 
 export type ReconcileReply = { status: 'reconciled'; action: string };

@@ -20,7 +20,7 @@ export interface FunctionRequest {
 }
 
 /** Error codes that mean "we failed", as opposed to the caller asking for something impossible. */
-const TECHNICAL = new Set(['technical_error', 'calcom_error', 'save_failed', 'booking_outcome_unknown', 'handler_error', 'closed', 'internal_error']);
+const TECHNICAL = new Set(['technical_error', 'calcom_error', 'calcom_busy', 'save_failed', 'booking_outcome_unknown', 'handler_error', 'closed', 'internal_error']);
 
 export async function runFunction(deps: HttpDeps, request: FunctionRequest): Promise<FunctionReply> {
   const { core } = deps;

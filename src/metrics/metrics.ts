@@ -82,6 +82,7 @@ export const CALCOM_OPERATIONS = [
   'reschedule_booking',
   'list_bookings',
   'release_reservation',
+  'get_event_type',
 ] as const;
 export type CalcomOperation = (typeof CALCOM_OPERATIONS)[number];
 

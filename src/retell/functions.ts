@@ -69,6 +69,11 @@ const REJECTION_MESSAGES: Record<string, string> = {
   start_in_past: WHEN_MESSAGES.time_in_past,
   being_changed: MESSAGES.being_changed,
   already_cancelled: MESSAGES.already_cancelled,
+  cancelling_disabled: MESSAGES.cancelling_disabled,
+  booking_ended: MESSAGES.booking_ended,
+  invalid_phone: MESSAGES.invalid_phone_calcom,
+  unsupported_language: MESSAGES.unsupported_language,
+  booking_field_unfillable: MESSAGES.booking_field_unfillable,
 };
 
 const fail = (error: string, message: string, data: Record<string, unknown> = {}): FunctionReply => ({ success: false, error, message, ...data });
@@ -225,7 +230,10 @@ function bookingReply(ctx: FunctionContext, entry: ServiceEntry, outcome: BookOu
       const now = ctx.store.appointments.byId(id);
       if (!now || !isLive(now) || now.startUtc !== Date.parse(outcome.appointment.start)) return changedSince(ctx, id);
       const at = Date.parse(outcome.appointment.start);
-      return { success: true, message: success(speak(ctx, at)), appointment_id: id, start: outcome.appointment.start, service: entry.service.id };
+      const view = { appointment_id: id, start: outcome.appointment.start, service: entry.service.id };
+      // Requires confirmation: true to say it is requested, not that it is booked.
+      if (now.awaitingConfirmation) return { success: true, status: 'requested', message: MESSAGES.requested(entry.service.name, speak(ctx, at)), ...view };
+      return { success: true, message: success(speak(ctx, at)), ...view };
     }
     case 'slot_unavailable':
       return alternativesReply(ctx, outcome.alternatives ?? []);

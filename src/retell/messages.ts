@@ -10,6 +10,13 @@ export const MESSAGES = {
   not_reschedulable: 'Dieser Termin wurde gerade schon geändert oder storniert. Soll ich nachsehen, was jetzt gebucht ist?',
   already_cancelled: 'Dieser Termin ist bereits storniert.',
   booked: (service: string, when: string) => `Ihr Termin für ${service} ist gebucht: ${when}.`,
+  requested: (service: string, when: string) =>
+    `Ihr Termin für ${service} am ${when} ist angefragt — Sie bekommen eine Bestätigung, sobald der Salon ihn bestätigt hat.`,
+  cancelling_disabled: 'Diesen Termin kann ich am Telefon leider nicht stornieren. Bitte wenden Sie sich direkt an den Salon.',
+  booking_ended: 'Dieser Termin liegt schon in der Vergangenheit und lässt sich nicht mehr stornieren.',
+  invalid_phone_calcom: 'Diese Telefonnummer kann ich so leider nicht eintragen. Können Sie sie mir noch einmal sagen?',
+  unsupported_language: 'Das kann ich so leider nicht eintragen. Darf ich den Termin auf Deutsch buchen?',
+  booking_field_unfillable: 'Diesen Termin kann ich am Telefon leider nicht buchen, dafür fehlen Angaben, die nur der Salon aufnehmen kann.',
   cancelled: (when: string) => `Ihr Termin am ${when} ist storniert.`,
   rescheduled: (when: string) => `Ihr Termin ist verschoben auf ${when}.`,
   available: (when: string) => `Am ${when} ist noch frei. Soll ich den Termin für Sie buchen?`,

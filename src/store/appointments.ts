@@ -28,6 +28,8 @@ export interface Appointment {
   customerEmail: string | null;
   /** The appointment this one was moved to (the caller's reference follows it). */
   replacedBy: number | null;
+  /** Booked in Cal.com but not yet confirmed by the business (event types that require confirmation). */
+  awaitingConfirmation: 0 | 1;
   /** The command changing this appointment right now (a reschedule), and until when its hold counts. */
   heldBy: string | null;
   heldUntil: number | null;
@@ -43,7 +45,7 @@ const columns = `id, company_id AS companyId, service_id AS serviceId, customer_
   command_id AS commandId, call_id AS callId, group_id AS groupId, segment_index AS segmentIndex,
   sync_status AS syncStatus, sync_attempts AS syncAttempts, sync_error AS syncError, origin,
   customer_name AS customerName, customer_phone AS customerPhone, customer_email AS customerEmail,
-  replaced_by AS replacedBy, held_by AS heldBy, held_until AS heldUntil, created_at AS createdAt, updated_at AS updatedAt`;
+  replaced_by AS replacedBy, awaiting_confirmation AS awaitingConfirmation, held_by AS heldBy, held_until AS heldUntil, created_at AS createdAt, updated_at AS updatedAt`;
 
 /** Appointments: written only by the slot actor owning their calendar-day (and the sync job). */
 export class AppointmentStore {
@@ -77,6 +79,7 @@ export class AppointmentStore {
       // Booked means it is in Cal.com: whatever made the row, it is in sync now.
       setBooked: db.prepare(`UPDATE appointments SET status = 'booked', calcom_uid = ?, sync_status = 'synced', updated_at = ? WHERE id = ?`),
       setReplaced: db.prepare(`UPDATE appointments SET status = 'cancelled', replaced_by = ?, held_by = NULL, held_until = NULL, updated_at = ? WHERE id = ?`),
+      setAwaiting: db.prepare('UPDATE appointments SET awaiting_confirmation = ?, updated_at = ? WHERE id = ?'),
       setHold: db.prepare('UPDATE appointments SET held_by = ?, held_until = ?, updated_at = ? WHERE id = ?'),
       forCall: db.prepare(`SELECT ${columns} FROM appointments WHERE company_id = ? AND call_id = ? AND start_utc >= ? AND status IN ('pending', 'booked') ORDER BY start_utc`),
       setSync: db.prepare('UPDATE appointments SET sync_status = ?, sync_attempts = ?, sync_error = ?, updated_at = ? WHERE id = ?'),
@@ -127,6 +130,9 @@ export class AppointmentStore {
   /** The old row of a reschedule: cancelled, pointing at the row that replaces it. */
   markReplaced(id: number, replacedBy: number): void {
     this.stmts.setReplaced.run(replacedBy, this.now(), id);
+  }
+  setAwaitingConfirmation(id: number, awaiting: boolean): void {
+    this.stmts.setAwaiting.run(awaiting ? 1 : 0, this.now(), id);
   }
   /** Holds the appointment for `commandId` until `untilUtc` (or releases it with nulls). */
   setHold(id: number, commandId: string | null, untilUtc: number | null): void {

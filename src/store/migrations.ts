@@ -142,4 +142,8 @@ export const migrations: string[] = [
   );
   CREATE INDEX call_changes_call ON call_changes (company_id, call_id, seq);
   `,
+  // Event types that require confirmation: booked in Cal.com as "pending" until the salon confirms.
+  `
+  ALTER TABLE appointments ADD COLUMN awaiting_confirmation INTEGER NOT NULL DEFAULT 0;
+  `,
 ];

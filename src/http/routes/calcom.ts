@@ -33,7 +33,14 @@ const bookingPayloadSchema = z
   });
 type BookingPayload = z.output<typeof bookingPayloadSchema>;
 
-const HANDLED = new Set(['BOOKING_CREATED', 'BOOKING_CANCELLED', 'BOOKING_RESCHEDULED', 'BOOKING_REJECTED']);
+/** What each booking event means for the local appointment (packages/features/webhooks/lib: WebhookTriggerEvents). */
+const EVENTS: Record<string, 'created' | 'requested' | 'cancelled'> = {
+  BOOKING_CREATED: 'created', // also sent when the business confirms a requested booking
+  BOOKING_REQUESTED: 'requested',
+  BOOKING_RESCHEDULED: 'created',
+  BOOKING_CANCELLED: 'cancelled',
+  BOOKING_REJECTED: 'cancelled',
+};
 
 /**
  * Cal.com booking webhooks: the calendar-week's cached availability is dropped at once (in every
@@ -49,7 +56,8 @@ export function calcomRoutes(deps: HttpDeps): Router {
       throw new HttpError(401, 'invalid_signature', 'X-Cal-Signature-256 is missing or does not match');
     }
     const { triggerEvent, payload: rawPayload } = validate(envelopeSchema, parseJson(raw));
-    if (!HANDLED.has(triggerEvent)) return ignore(ctx, triggerEvent);
+    const event = EVENTS[triggerEvent];
+    if (!event) return ignore(ctx, triggerEvent);
     const payload = validate(bookingPayloadSchema, rawPayload, 'invalid_payload');
     const entry = payload.eventTypeId ? deps.core.catalog.serviceByEventType(payload.eventTypeId) : undefined;
     if (!entry) return ignore(ctx, triggerEvent); // another business's event type: not ours to apply
@@ -61,8 +69,7 @@ export function calcomRoutes(deps: HttpDeps): Router {
       ctx.body = { success: true, ignored: triggerEvent, reason: mismatch };
       return;
     }
-    const cancelled = triggerEvent === 'BOOKING_CANCELLED' || triggerEvent === 'BOOKING_REJECTED';
-    await reconcile(deps, entry, payload, cancelled ? 'cancelled' : 'created', payload.uid, payload.startTime, payload.endTime);
+    await reconcile(deps, entry, payload, event, payload.uid, payload.startTime, payload.endTime);
     if (triggerEvent === 'BOOKING_RESCHEDULED' && payload.rescheduleUid && payload.rescheduleStartTime && payload.rescheduleEndTime) {
       await reconcile(deps, entry, payload, 'cancelled', payload.rescheduleUid, payload.rescheduleStartTime, payload.rescheduleEndTime);
     }
@@ -85,7 +92,7 @@ function disagreement(deps: HttpDeps, entry: ServiceEntry, uid: string, eventTyp
   return undefined;
 }
 
-async function reconcile(deps: HttpDeps, entry: ServiceEntry, payload: BookingPayload, event: 'created' | 'cancelled', uid: string, start: string, end: string): Promise<void> {
+async function reconcile(deps: HttpDeps, entry: ServiceEntry, payload: BookingPayload, event: 'created' | 'requested' | 'cancelled', uid: string, start: string, end: string): Promise<void> {
   const { company, calendarKey } = entry;
   const startUtc = Date.parse(start);
   const metadata = Object.fromEntries(Object.entries(payload.metadata ?? {}).filter((e): e is [string, string] => typeof e[1] === 'string'));
