@@ -2,6 +2,7 @@ import { CatalogError } from './catalog/index.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createLogger, type Logger } from './log.ts';
 import { RedisNotInstalledError } from './runtime/embedded-redis.ts';
+import { StoreMismatchError } from './runtime/store-binding.ts';
 import { startService, type Service } from './service.ts';
 
 /**
@@ -24,7 +25,7 @@ export async function runService(hooks: { beforeStart?(config: Config, logger: L
   try {
     service = await startService(config, logger);
   } catch (error) {
-    if (error instanceof CatalogError) {
+    if (error instanceof CatalogError || error instanceof StoreMismatchError) {
       console.error(error.message);
       process.exit(78); // EX_CONFIG
     }

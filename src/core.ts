@@ -12,6 +12,7 @@ import { addWaits } from './observability/waits.ts';
 import { ActorRuntime } from './runtime/actor-runtime.ts';
 import { connectRedis, type RedisEndpoint } from './runtime/redis-connection.ts';
 import { SignatureLedger } from './retell/signature-ledger.ts';
+import { bindPrefixToStore } from './runtime/store-binding.ts';
 import { openStore, type Store } from './store/index.ts';
 
 export interface CoreOptions {
@@ -93,6 +94,14 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const [busPublisher, busSubscriber] = [connectRedis(options.redis), connectRedis(options.redis)];
   // Without a listener ioredis prints an "Unhandled error event" stack to stderr on every reconnect attempt.
   for (const connection of [busPublisher, busSubscriber]) connection.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
+  await bindPrefixToStore(busPublisher, options.queuePrefix, store.storeId, options.databaseFile).catch(async (error) => {
+    busPublisher.disconnect();
+    busSubscriber.disconnect();
+    registry?.close();
+    await calcom.close();
+    store.close();
+    throw error;
+  });
   const invalidation = await InvalidationBus.open(availability, busPublisher, busSubscriber, `${options.queuePrefix}:availability`);
 
   const runtime = await ActorRuntime.create({

@@ -67,6 +67,11 @@ export async function startService(config: Config, logger: Logger, now: () => nu
     freshViewMs: config.FRESH_VIEW_MS,
     logger,
     now,
+  }).catch(async (error) => {
+    // Nothing started here may outlive a refused start (a test process would never exit).
+    await simulator?.close();
+    await embedded?.stop();
+    throw error;
   });
 
   const sweeper = new OrphanSweeper({

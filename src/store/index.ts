@@ -26,6 +26,8 @@ export interface Store {
   orphans: OrphanStore;
   tenants: TenantStore;
   commandResults: CommandResultStore;
+  /** This store's identity, made when it was created: every process on one store reads the same. */
+  storeId: string;
   close(): void;
 }
 
@@ -40,6 +42,7 @@ export function openStore(file: string, now: () => number = Date.now): Store {
     orphans: new OrphanStore(db, now),
     tenants: new TenantStore(db),
     commandResults: new CommandResultStore(db, now),
+    storeId: (db.prepare(`SELECT value FROM store_meta WHERE key = 'store_id'`).get() as { value: string }).value,
     close: () => db.close(),
   };
 }

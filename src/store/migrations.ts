@@ -146,4 +146,9 @@ export const migrations: string[] = [
   `
   ALTER TABLE appointments ADD COLUMN awaiting_confirmation INTEGER NOT NULL DEFAULT 0;
   `,
+  // Who this store is: processes sharing a Redis queue prefix must share the store too.
+  `
+  CREATE TABLE store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  INSERT INTO store_meta (key, value) VALUES ('store_id', lower(hex(randomblob(16))));
+  `,
 ];
