@@ -1,5 +1,8 @@
 // Rules that recognise day phrases: ISO and numeric dates, "22. November", heute/morgen,
-// weekdays with diesen/nächsten, "nächste Woche", "in 3 Tagen".
+// weekdays with diesen/nächsten, "nächste Woche", "in 3 Tagen", "in acht Tagen", the weekend,
+// "Anfang nächster Woche", "Ende Februar", "am letzten Samstag im Februar", "nächstes Jahr",
+// "in zwei Stunden". Named days and holidays are in german-named-days.ts.
+import { namedDay } from './german-named-days.ts';
 import type { Match, Piece, Rule } from './german-pieces.ts';
 import {
   DAY_PREPOSITIONS, TIME_PREPOSITIONS, parseCardinal, parseMonthName, parseOrdinal, parseWeekday,
@@ -31,8 +34,12 @@ const numericDate: Rule = ({ toks, i, field }) => {
   const day = Number(m[1]);
   const month = Number(m[2]);
   if (day < 1 || day > 31 || month < 1 || month > 12) return null;
-  const year = m[3] === undefined ? undefined : m[3].length === 2 ? 2000 + Number(m[3]) : Number(m[3]);
-  return one(i + 1, year === undefined ? { kind: 'ymd', month, day } : { kind: 'ymd', year, month, day });
+  let year = m[3] === undefined ? undefined : m[3].length === 2 ? 2000 + Number(m[3]) : Number(m[3]);
+  // "19. 2. 2026" arrives as "19.2." followed by the year.
+  const sep = closed && year === undefined && /^20\d{2}$/.test(toks[i + 1] ?? '') ? Number(toks[i + 1]) : undefined;
+  if (sep !== undefined) year = sep;
+  const next = sep !== undefined ? i + 2 : i + 1;
+  return one(next, year === undefined ? { kind: 'ymd', month, day } : { kind: 'ymd', year, month, day });
 };
 
 /** "22. November", "22 Nov", "am dritten Dezember", "3. Dezember 2025". */
@@ -101,16 +108,102 @@ const week: Rule = ({ toks, i }) => {
   return one(i + 2, { kind: 'week', offset: mod === 'this' ? 0 : mod === 'next' ? 1 : 2 });
 };
 
-/** "in 3 Tagen", "in einer Woche", "in zwei Wochen" — counted literally ("in acht Tagen" = +8). */
+const HALF = new Set(['halben', 'halbe']);
+
+/**
+ * "in 3 Tagen", "in einer Woche", "in zwei Wochen", "in einem Monat". German counts "in acht Tagen"
+ * inclusively: it means one week ("heute in acht Tagen" = +7, "Freitag in acht Tagen" = the Friday a
+ * week later), as "in vierzehn Tagen" means two weeks. "in zwei Stunden", "in einer halben Stunde",
+ * "in 30 Minuten" are instants from now.
+ */
 const inDays: Rule = ({ toks, i }) => {
   if (toks[i] !== 'in') return null;
-  const n = parseCardinal(toks[i + 1], true);
-  const unit = toks[i + 2];
-  if (n === null || unit === undefined) return null;
+  let at = i + 1;
+  let n = parseCardinal(toks[at], true);
+  if (n === null && toks[at] === 'anderthalb') n = 1.5;
+  if (n === null) return null;
+  at++;
+  if (n === 1 && HALF.has(toks[at] ?? '')) (n = 0.5), at++;
+  const unit = toks[at];
+  if (unit === undefined) return null;
+  if (/^stunden?$/.test(unit)) return one(at + 1, { kind: 'fromNow', minutes: Math.round(n * 60) });
+  if (/^minuten?$/.test(unit) && Number.isInteger(n)) return one(at + 1, { kind: 'fromNow', minutes: n });
+  if (!Number.isInteger(n)) return null;
+  if (/^monat(e|en)?$/.test(unit)) return one(at + 1, { kind: 'relDays', days: 0, months: n, role: 'offset' });
   const perUnit = /^tag(e|en)?$/.test(unit) ? 1 : /^wochen?$/.test(unit) ? 7 : null;
   if (perUnit === null) return null;
-  return one(i + 3, { kind: 'relDays', days: n * perUnit, role: 'offset' });
+  const days = perUnit === 1 && n === 8 ? 7 : n * perUnit;
+  return one(at + 1, { kind: 'relDays', days, role: 'offset' });
+};
+
+/** "am Wochenende", "nächstes Wochenende", "dieses Wochenende", "übernächstes Wochenende". */
+const weekend: Rule = ({ toks, i }) => {
+  const mod = modifier(toks[i]);
+  const at = mod ? i + 1 : i;
+  if (toks[at] !== 'wochenende' && toks[at] !== 'weekend') return null;
+  return one(at + 1, { kind: 'weekend', mode: mod ?? 'next' });
+};
+
+const PARTS: Record<string, 'start' | 'middle' | 'end'> = { anfang: 'start', beginn: 'start', mitte: 'middle', ende: 'end' };
+const GLUED_WEEK: Record<string, 'start' | 'middle' | 'end'> = { wochenanfang: 'start', wochenbeginn: 'start', wochenmitte: 'middle' };
+
+/** "Anfang der Woche", "Mitte nächster Woche", "Ende dieser Woche", "zum Wochenanfang". */
+const weekPart: Rule = ({ toks, i }) => {
+  const glued = GLUED_WEEK[toks[i]!];
+  if (glued) return one(i + 1, { kind: 'weekPart', part: glued });
+  const part = PARTS[toks[i]!];
+  if (!part) return null;
+  let at = i + 1;
+  if (toks[at] === 'der') at++;
+  const mod = modifier(toks[at]);
+  if (mod) at++;
+  if (toks[at] !== 'woche') return null;
+  const week = mod === null ? undefined : mod === 'this' ? 0 : mod === 'next' ? 1 : 2;
+  return one(at + 1, week === undefined ? { kind: 'weekPart', part } : { kind: 'weekPart', part, week });
+};
+
+/** "Anfang Dezember", "Mitte Januar 2027", "Ende des Monats", "Anfang nächsten Monats". */
+const monthPart: Rule = ({ toks, i }) => {
+  const part = PARTS[toks[i]!];
+  if (!part) return null;
+  const month = parseMonthName(toks[i + 1]);
+  if (month !== null) {
+    const y = toks[i + 2];
+    if (y !== undefined && /^20\d{2}$/.test(y)) return one(i + 3, { kind: 'monthPart', part, month, year: Number(y) });
+    return one(i + 2, { kind: 'monthPart', part, month });
+  }
+  let at = i + 1;
+  if (toks[at] === 'des') at++;
+  const mod = modifier(toks[at]);
+  if (mod) at++;
+  if (!/^monats?$/.test(toks[at] ?? '')) return null;
+  return one(at + 1, { kind: 'monthPart', part, monthOffset: mod === 'next' ? 1 : mod === 'afterNext' ? 2 : 0 });
+};
+
+const LAST = /^letzt(e|en|er|em|es)?$/;
+
+/** "am letzten Samstag im Februar", "am ersten Montag im März 2027", "zweiter Sonntag im Mai". */
+const nthWeekday: Rule = ({ toks, i }) => {
+  const n = LAST.test(toks[i]!) ? -1 : parseOrdinal(toks[i]);
+  if (n === null || n === 0 || n > 5) return null;
+  const wd = parseWeekday(toks[i + 1]);
+  if (wd === null || !['im', 'in', 'des'].includes(toks[i + 2] ?? '')) return null;
+  const month = parseMonthName(toks[i + 3]);
+  if (month === null) return null;
+  const y = toks[i + 4];
+  if (y !== undefined && /^20\d{2}$/.test(y)) return one(i + 5, { kind: 'nthWeekday', n, weekday: wd, month, year: Number(y) });
+  return one(i + 4, { kind: 'nthWeekday', n, weekday: wd, month });
+};
+
+/** "nächstes Jahr", "im kommenden Jahr", "dieses Jahr" — the year of a date said without one. */
+const year: Rule = ({ toks, i }) => {
+  const mod = modifier(toks[i]);
+  if (!mod || !/^jahr(es)?$/.test(toks[i + 1] ?? '')) return null;
+  return one(i + 2, { kind: 'year', offset: mod === 'this' ? 0 : mod === 'next' ? 1 : 2 });
 };
 
 /** Order matters: the more specific shapes come first. */
-export const DATE_RULES: readonly Rule[] = [isoDate, numericDate, dayMonthName, dayOfMonth, relativeDay, week, weekday, inDays];
+export const DATE_RULES: readonly Rule[] = [
+  namedDay, isoDate, numericDate, nthWeekday, dayMonthName, dayOfMonth, relativeDay, weekend, weekPart, monthPart,
+  week, year, weekday, inDays,
+];

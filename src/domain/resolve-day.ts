@@ -1,0 +1,213 @@
+// Turns the day pieces of a phrase (German or English) into one calendar day, a week, or a short
+// stretch of days, against the injected clock. Readings are documented in german-date.ts.
+import { DateTime } from 'luxon';
+import type { Piece, PieceOf } from './german-pieces.ts';
+import { MONTH_NAMES, WEEKDAY_NAMES } from './german-speak.ts';
+import { namedDayDate } from './holidays.ts';
+import { whenFail, type Failure, type WhenErrorCode } from './result.ts';
+
+/** What every resolver needs: the clock in the business zone and the business hours in minutes. */
+export interface Ctx {
+  now: DateTime;
+  today: DateTime;
+  zone: string;
+  open: number;
+  close: number;
+  graceDays: number;
+}
+
+export type DayResult =
+  | { ok: true; date?: DateTime; weekOnly: boolean; /** a stretch of this many days from `date` */ days?: number }
+  | Failure<WhenErrorCode>;
+
+type Span = { date: DateTime; days: number };
+
+export function resolveDay(pieces: Piece[], ctx: Ctx): DayResult {
+  const years = new Set(pieces.flatMap((p) => (p.kind === 'year' ? [p.offset] : [])));
+  if (years.size > 1) return whenFail('unparseable_date');
+  const yearOffset = [...years][0];
+  const explicitYear = yearOffset === undefined ? undefined : ctx.today.year + yearOffset;
+
+  const fixed: DateTime[] = [];
+  const offsets = new Map<string, { days: number; months: number }>();
+  const weekdays = new Map<string, PieceOf<'weekday'>>();
+  const weeks = new Set<number>();
+  const spans: Piece[] = [];
+  for (const p of pieces) {
+    if (p.kind === 'ymd' || p.kind === 'dayOfMonth' || p.kind === 'instant' || p.kind === 'named' || p.kind === 'nthWeekday') {
+      const d = fixedDay(p, ctx, explicitYear);
+      if (!d) return whenFail(p.kind === 'instant' ? 'unparseable_date' : 'invalid_date');
+      fixed.push(d.startOf('day'));
+    } else if (p.kind === 'relDays') {
+      if (p.role === 'anchor') fixed.push(ctx.today.plus({ days: p.days }));
+      else offsets.set(`${p.days}/${p.months ?? 0}`, { days: p.days, months: p.months ?? 0 });
+    } else if (p.kind === 'weekday') weekdays.set(`${p.weekday}:${p.mode}`, p);
+    else if (p.kind === 'week') weeks.add(p.offset);
+    else if (p.kind === 'weekend' || p.kind === 'weekPart' || p.kind === 'monthPart') spans.push(p);
+  }
+  // Two different days in one request ("morgen, am 3.12.") cannot both be meant.
+  if (new Set(fixed.map((d) => d.toISODate())).size > 1 || offsets.size > 1 || weekdays.size > 1 || weeks.size > 1 || spans.length > 1) {
+    return whenFail('unparseable_date');
+  }
+  const offset = [...offsets.values()][0] ?? { days: 0, months: 0 };
+  const shift = (d: DateTime) => d.plus({ months: offset.months }).plus({ days: offset.days });
+  const wd = [...weekdays.values()][0];
+  const week = [...weeks][0];
+  const weekStart = (n: number) => ctx.today.startOf('week').plus({ weeks: n });
+
+  if (spans[0]) {
+    // A stretch is a day choice of its own: it does not combine with another day or an offset.
+    if (fixed.length || wd || offsets.size) return whenFail('unparseable_date');
+    const span = resolveSpan(spans[0], ctx, week, explicitYear);
+    if (!span) return whenFail('unparseable_date');
+    return { ok: true, date: span.date, weekOnly: false, ...(span.days > 1 ? { days: span.days } : {}) };
+  }
+  if (fixed[0]) {
+    const date = shift(fixed[0]);
+    if (wd && date.weekday !== wd.weekday) return weekdayMismatch(date, wd.weekday);
+    if (week !== undefined && +date.startOf('week') !== +weekStart(week)) return whenFail('unparseable_date');
+    return { ok: true, date, weekOnly: false };
+  }
+  // A year alone ("nächstes Jahr") names no day.
+  if (explicitYear !== undefined) return whenFail('unparseable_date');
+  if (wd) {
+    const base = week !== undefined ? weekStart(week).plus({ days: wd.weekday - 1 }) : nextWeekday(ctx.today, wd.weekday, wd.mode);
+    return { ok: true, date: shift(base), weekOnly: false };
+  }
+  if (week !== undefined) {
+    return { ok: true, date: shift(week === 0 ? ctx.today : weekStart(week)), weekOnly: true };
+  }
+  if (offsets.size) return { ok: true, date: shift(ctx.today), weekOnly: false };
+  return { ok: true, weekOnly: false };
+}
+
+export function nextWeekday(today: DateTime, weekday: number, mode: 'next' | 'this' | 'afterNext'): DateTime {
+  const ahead = (weekday - today.weekday + 7) % 7;
+  const days = mode === 'this' ? ahead : mode === 'next' ? ahead || 7 : (ahead || 7) + 7;
+  return today.plus({ days });
+}
+
+function makeDate(year: number, month: number, day: number, ctx: Ctx): DateTime | null {
+  const d = DateTime.fromObject({ year, month, day }, { zone: ctx.zone });
+  return d.isValid ? d : null;
+}
+
+function fixedDay(p: Piece, ctx: Ctx, explicitYear: number | undefined): DateTime | null {
+  switch (p.kind) {
+    case 'ymd':
+      return resolveYmd(p.year ?? explicitYear, p.month, p.day, ctx);
+    case 'dayOfMonth':
+      return resolveDayOfMonth(p.day, ctx);
+    case 'instant':
+      return instant(p.iso, ctx);
+    case 'named':
+      return nextOccurrence(ctx, explicitYear, (y) => {
+        const iso = namedDayDate(p.key, y);
+        return iso ? DateTime.fromISO(iso, { zone: ctx.zone }).plus({ days: p.shiftDays }) : null;
+      });
+    case 'nthWeekday':
+      return nextOccurrence(ctx, p.year ?? explicitYear, (y) => nthWeekdayOf(y, p, ctx));
+    default:
+      return null;
+  }
+}
+
+/** This year's occurrence if it is today or later, else next year's; a said year is taken as is. */
+function nextOccurrence(ctx: Ctx, year: number | undefined, inYear: (year: number) => DateTime | null): DateTime | null {
+  if (year !== undefined) return inYear(year);
+  const thisYear = inYear(ctx.today.year);
+  if (thisYear && thisYear >= ctx.today) return thisYear;
+  return inYear(ctx.today.year + 1);
+}
+
+function nthWeekdayOf(year: number, p: PieceOf<'nthWeekday'>, ctx: Ctx): DateTime | null {
+  const first = makeDate(year, p.month, 1, ctx);
+  if (!first) return null;
+  if (p.n === -1) {
+    const last = first.endOf('month').startOf('day');
+    return last.minus({ days: (last.weekday - p.weekday + 7) % 7 });
+  }
+  const d = first.plus({ days: (p.weekday - first.weekday + 7) % 7 + 7 * (p.n - 1) });
+  return d.month === p.month ? d : null;
+}
+
+function resolveYmd(year: number | undefined, month: number, day: number, ctx: Ctx): DateTime | null {
+  if (year !== undefined) return makeDate(year, month, day, ctx);
+  const thisYear = makeDate(ctx.today.year, month, day, ctx);
+  if (thisYear && (thisYear >= ctx.today || ctx.today.diff(thisYear, 'days').days <= ctx.graceDays)) return thisYear;
+  return makeDate(ctx.today.year + 1, month, day, ctx);
+}
+
+/** "am 22.": the first month from this one on whose 22nd is today or later. */
+function resolveDayOfMonth(day: number, ctx: Ctx): DateTime | null {
+  for (let k = 0; k < 3; k++) {
+    const m = ctx.today.startOf('month').plus({ months: k });
+    const d = makeDate(m.year, m.month, day, ctx);
+    if (d && d >= ctx.today) return d;
+  }
+  return null;
+}
+
+export function instant(iso: string, ctx: Ctx): DateTime | null {
+  const dt = DateTime.fromISO(iso, { zone: ctx.zone });
+  return dt.isValid ? dt : null;
+}
+
+const WEEK_PARTS = { start: { offset: 0, days: 2 }, middle: { offset: 2, days: 1 }, end: { offset: 4, days: 2 } } as const;
+
+/**
+ * Weekend: Saturday + Sunday, chosen like "Samstag" (the next one after today; "dieses Wochenende"
+ * includes today). Week parts: Mon–Tue, Wed, Fri–Sat of the week said, or of the current week
+ * while that part is not over (else next week's). Month parts: 1st–5th, 14th–17th, the last five
+ * days, of the month said (this year while not over, else next year's). A part already running
+ * starts today.
+ */
+function resolveSpan(p: Piece, ctx: Ctx, week: number | undefined, explicitYear: number | undefined): Span | null {
+  const clip = (date: DateTime, days: number): Span => {
+    if (date >= ctx.today) return { date, days };
+    const left = days - Math.round(ctx.today.diff(date, 'days').days);
+    return left > 0 ? { date: ctx.today, days: left } : { date, days };
+  };
+  if (p.kind === 'weekend') {
+    if (week !== undefined) return clip(ctx.today.startOf('week').plus({ weeks: week, days: 5 }), 2);
+    if (p.mode === 'this' && ctx.today.weekday === 7) return { date: ctx.today, days: 1 };
+    return { date: nextWeekday(ctx.today, 6, p.mode), days: 2 };
+  }
+  if (p.kind === 'weekPart') {
+    const part = WEEK_PARTS[p.part];
+    const at = (w: number) => ctx.today.startOf('week').plus({ weeks: w, days: part.offset });
+    const w = p.week ?? week;
+    if (w !== undefined) return clip(at(w), part.days);
+    const current = clip(at(0), part.days);
+    return current.date >= ctx.today ? current : { date: at(1), days: part.days };
+  }
+  if (p.kind === 'monthPart') {
+    const period = (first: DateTime): Span => {
+      const last = first.endOf('month').startOf('day');
+      if (p.part === 'start') return { date: first, days: 5 };
+      if (p.part === 'middle') return { date: first.set({ day: 14 }), days: 4 };
+      return { date: last.minus({ days: 4 }), days: 5 };
+    };
+    const running = (s: Span) => s.date.plus({ days: s.days - 1 }) >= ctx.today;
+    if (p.month !== undefined) {
+      const year = p.year ?? explicitYear;
+      const inYear = (y: number) => period(DateTime.fromObject({ year: y, month: p.month!, day: 1 }, { zone: ctx.zone }));
+      if (year !== undefined) return clip(inYear(year).date, inYear(year).days);
+      const thisYear = inYear(ctx.today.year);
+      return running(thisYear) ? clip(thisYear.date, thisYear.days) : inYear(ctx.today.year + 1);
+    }
+    const month = ctx.today.startOf('month').plus({ months: p.monthOffset ?? 0 });
+    const s = period(month);
+    if (running(s)) return clip(s.date, s.days);
+    return p.monthOffset ? s : period(month.plus({ months: 1 }));
+  }
+  return null;
+}
+
+function weekdayMismatch(date: DateTime, said: number): Failure<WhenErrorCode> {
+  const actual = WEEKDAY_NAMES[date.weekday - 1];
+  return whenFail(
+    'weekday_mismatch',
+    `Der ${date.day}. ${MONTH_NAMES[date.month - 1]} ist ein ${actual}, kein ${WEEKDAY_NAMES[said - 1]}. Welchen Tag meinen Sie?`,
+  );
+}
