@@ -1,5 +1,182 @@
-import type { Field, Piece } from './german-pieces.ts';
+// English date/time phrases ("tomorrow at 3:30 pm", "next Tuesday", "December 4", "in the
+// afternoon") read by chrono-node's English parser and turned into the same pieces the German rules
+// produce, so both languages share one set of readings (next Tuesday = the next one after today,
+// am/pm from business hours when not said, past dates refused, …). chrono only recognises; which
+// day and hour that means is decided in resolve-day.ts / resolve-time.ts.
+//
+// Strict like the German scanner: every word chrono did not consume must be a known filler or a
+// bound we understand ("after", "no later than", "or later"); "not", "or", "except", "last week",
+// anything unknown makes the field unparseable instead of being ignored.
+import * as chrono from 'chrono-node';
+import type { DayPart, Field, Piece, SpokenClock } from './german-pieces.ts';
 import type { Ctx } from './resolve-day.ts';
-export function scanEnglish(_text: string, _field: Field, _ctx: Ctx): Piece[] | null {
-  return null;
+
+const FILLERS = new Set([
+  'at', 'on', 'in', 'the', 'a', 'an', 'around', 'about', 'approximately', 'approx', 'roughly', 'circa', 'maybe',
+  'perhaps', 'please', 'pls', 'um', 'uh', 'uhm', 'er', 'erm', 'hmm', 'hm', 'like', 'say', 'lets', 'let', 'us', 'i',
+  'we', 'would', 'could', 'can', 'prefer', 'preferably', 'ideally', 'best', 'be', 'is', 'it', 'its', 'fine', 'good',
+  'great', 'ok', 'okay', 'works', 'work', 'for', 'me', 'appointment', 'sometime', 'some', 'time', 'any', 'possible',
+  'if', 'you', 'do', 'have', 'free', 'something', 'oclock', 'sharp', 'then', 'so', 'well', 'yes', 'yeah', 'just',
+  'also', 'date', 'day', 'of', 'there', 'anything', 'available', 'want', 'book', 'come', 'how', 'what',
+  'about', 'soon', 'possibly', 'exactly', 'precisely', 'sounds', 'that', 'please', 'thanks', 'thank', 'sure',
+]);
+
+/** Words before a time that bound a window ("after 3 pm", "no later than 5"), fillers removed. */
+const LEADING: Record<string, Bound> = {
+  after: { side: 'from', inclusive: false }, from: { side: 'from', inclusive: false },
+  'not before': { side: 'from', inclusive: false }, 'no earlier than': { side: 'from', inclusive: false },
+  'not earlier than': { side: 'from', inclusive: false }, 'earliest': { side: 'from', inclusive: false },
+  starting: { side: 'from', inclusive: false }, 'any time after': { side: 'from', inclusive: false },
+  before: { side: 'to', inclusive: false }, until: { side: 'to', inclusive: false }, till: { side: 'to', inclusive: false },
+  til: { side: 'to', inclusive: false }, 'up to': { side: 'to', inclusive: true }, 'no later than': { side: 'to', inclusive: true },
+  'not later than': { side: 'to', inclusive: true }, 'not after': { side: 'to', inclusive: true },
+  latest: { side: 'to', inclusive: true }, by: { side: 'to', inclusive: true },
+};
+/** Words after a time: "3 pm or later", "5 pm at the latest". */
+const TRAILING: Record<string, Bound> = {
+  'or later': { side: 'from', inclusive: false }, 'or after': { side: 'from', inclusive: false },
+  earliest: { side: 'from', inclusive: false }, 'or earlier': { side: 'to', inclusive: true },
+  'or before': { side: 'to', inclusive: true }, latest: { side: 'to', inclusive: true },
+};
+
+interface Bound {
+  side: 'from' | 'to';
+  inclusive: boolean;
+}
+
+const PARTS: Record<string, DayPart> = { morning: 'vormittag', afternoon: 'nachmittag', evening: 'abend', tonight: 'abend' };
+
+/** Pieces for an English phrase, or null when it is not (entirely) understood. */
+export function scanEnglish(text: string, _field: Field, ctx: Ctx): Piece[] | null {
+  const prepared = text
+    .normalize('NFC')
+    .toLowerCase()
+    .replace(/(^|[\s,;])(date|time|day|when)\s*:(?!\d)/g, '$1 ')
+    // chrono reads "from 2 to 4 pm" as a range but not "between 2 and 4 pm".
+    .replace(/\bbetween\s+(\S+(?:\s*(?:am|pm|a\.m\.|p\.m\.))?)\s+and\s+/g, 'from $1 to ');
+  if (!/[a-z]/.test(prepared)) return null;
+  let results: chrono.ParsedResult[];
+  try {
+    results = chrono.en.casual.parse(prepared, { instant: ctx.now.toJSDate(), timezone: ctx.now.offset }, { forwardDate: true });
+  } catch {
+    return null;
+  }
+  if (!results.length) return null;
+
+  const pieces: Piece[] = [];
+  let cursor = 0;
+  for (const r of [...results].sort((a, b) => a.index - b.index)) {
+    const gap = meaningful(prepared.slice(cursor, r.index));
+    const lead = gap ? LEADING[gap] : undefined;
+    if (gap && !lead) return null;
+    const own = resultPieces(r, ctx, lead);
+    if (!own) return null;
+    pieces.push(...own);
+    cursor = r.index + r.text.length;
+  }
+  const tail = meaningful(prepared.slice(cursor));
+  if (tail) {
+    const bound = TRAILING[tail];
+    const last = pieces.at(-1);
+    if (!bound || !last || last.kind !== 'clock') return null;
+    pieces[pieces.length - 1] = boundRange(last.clock, bound);
+  }
+  return pieces;
+}
+
+/** The words of a gap that are not fillers, joined by single spaces ('' when none). */
+function meaningful(gap: string): string {
+  return gap
+    .replace(/['’]/g, '')
+    .split(/[\s,.;:!?()"-]+/)
+    .filter((w) => w && !FILLERS.has(w))
+    .join(' ');
+}
+
+function boundRange(clock: SpokenClock, b: Bound): Piece {
+  return b.side === 'from' ? { kind: 'range', from: clock } : { kind: 'range', to: clock, ...(b.inclusive ? { toInclusive: true } : {}) };
+}
+
+type Components = chrono.ParsedComponents;
+
+/** A clock as the German rules would record it: ambiguous 1–12 unless am/pm, 0, 13–23 or "08:00". */
+function clockOf(c: Components, text: string): SpokenClock {
+  const h = c.get('hour') ?? 0;
+  const m = c.get('minute') ?? 0;
+  const explicit24 = c.isCertain('meridiem') || h > 12 || h === 0 || /(^|\D)0\d[:.]?\d{2}/.test(text);
+  return { h, m, explicit24 };
+}
+
+function resultPieces(r: chrono.ParsedResult, ctx: Ctx, lead: Bound | undefined): Piece[] | null {
+  const t = r.text;
+  const c = r.start;
+  const tags = r.tags();
+  const out: Piece[] = [];
+
+  // "in 2 hours", "in 30 minutes": an instant from now.
+  if (tags.has('result/relativeDateAndTime')) {
+    if (lead) return null;
+    const minutes = Math.round((r.start.date().getTime() - ctx.now.toMillis()) / 60_000);
+    return minutes > 0 ? [{ kind: 'fromNow', minutes }] : null;
+  }
+
+  const day = dayPieces(r);
+  if (!day) return null;
+  out.push(...day);
+
+  for (const [ref, part] of Object.entries(PARTS)) {
+    if (tags.has(`casualReference/${ref}`)) {
+      out.push({ kind: 'dayPart', part });
+      // "this afternoon", "tonight": today, which chrono leaves implied.
+      if (!c.isCertain('day') && (/\bthis\b/.test(t) || ref === 'tonight')) out.push({ kind: 'relDays', days: 0, role: 'anchor' });
+    }
+  }
+
+  if (r.end && c.isCertain('hour') && r.end.isCertain('hour')) {
+    if (lead) return null;
+    out.push({ kind: 'range', from: clockOf(c, t), to: clockOf(r.end, t) });
+  } else if (c.isCertain('hour')) {
+    const clock = clockOf(c, t);
+    out.push(lead ? boundRange(clock, lead) : { kind: 'clock', clock });
+  } else if (lead) return null;
+  return out;
+}
+
+/** The day part of a chrono result, interpreted with the German readings. */
+function dayPieces(r: chrono.ParsedResult): Piece[] | null {
+  const t = r.text;
+  const c = r.start;
+  const past = /\b(last|past|previous|ago|yesterday)\b/.test(t);
+  if (/\bweek/.test(t) && !past && !/\d|\bweeks\b|\b(a|one) week\b|from now/.test(t)) {
+    const offset = /after next/.test(t) ? 2 : /\b(next|coming|following)\b/.test(t) ? 1 : /\b(this|current)\b/.test(t) ? 0 : undefined;
+    if (/weekend/.test(t)) return [{ kind: 'weekend', mode: offset === 2 ? 'afterNext' : offset === 0 ? 'this' : 'next' }];
+    const part = /\bend\b/.test(t) ? 'end' : /\b(beginning|start|early)\b/.test(t) ? 'start' : /\b(middle|mid|midweek)\b/.test(t) ? 'middle' : undefined;
+    if (part) return [offset === undefined ? { kind: 'weekPart', part } : { kind: 'weekPart', part, week: offset }];
+    if (offset === undefined) return null;
+    const week: Piece = { kind: 'week', offset };
+    if (c.isCertain('weekday')) return [{ kind: 'weekday', weekday: isoWeekday(c.get('weekday')!), mode: 'next' }, week];
+    return [week];
+  }
+  const out: Piece[] = [];
+  if (c.isCertain('day') && c.isCertain('month')) {
+    const ymd = { kind: 'ymd' as const, month: c.get('month')!, day: c.get('day')! };
+    out.push(c.isCertain('year') ? { ...ymd, year: c.get('year')! } : ymd);
+  } else if (c.isCertain('month') || c.isCertain('year')) {
+    return null; // "next month", "in March": no day named
+  }
+  if (c.isCertain('weekday') && !(c.isCertain('day') && /\b(in|from now)\b/.test(t))) {
+    if (past) {
+      // "last Friday" lies behind us: refused downstream as a past date.
+      if (!out.length) out.push({ kind: 'relDays', days: -1, role: 'anchor' });
+    } else {
+      const mode = /\bafter next\b/.test(t) ? 'afterNext' : /\bthis\b/.test(t) ? 'this' : 'next';
+      out.push({ kind: 'weekday', weekday: isoWeekday(c.get('weekday')!), mode });
+    }
+  }
+  return out;
+}
+
+/** chrono counts Sunday as 0, ISO (and luxon) as 7. */
+function isoWeekday(w: number): number {
+  return w === 0 ? 7 : w;
 }
