@@ -187,7 +187,8 @@ const nthWeekday: Rule = ({ toks, i }) => {
   const n = LAST.test(toks[i]!) ? -1 : parseOrdinal(toks[i]);
   if (n === null || n === 0 || n > 5) return null;
   const wd = parseWeekday(toks[i + 1]);
-  if (wd === null || !['im', 'in', 'des'].includes(toks[i + 2] ?? '')) return null;
+  if (wd === null || !['im', 'in', 'des', 'diesen', 'dieses'].includes(toks[i + 2] ?? '')) return null;
+  if (/^monats?$/.test(toks[i + 3] ?? '')) return one(i + 4, { kind: 'nthWeekday', n, weekday: wd });
   const month = parseMonthName(toks[i + 3]);
   if (month === null) return null;
   const y = toks[i + 4];

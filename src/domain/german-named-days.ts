@@ -3,7 +3,7 @@
 // the dates come from date-holidays (holidays.ts) when the day is resolved against the clock.
 import type { NamedDayKey } from './holidays.ts';
 import type { Rule } from './german-pieces.ts';
-import { parseCardinal } from './german-text.ts';
+import { parseCardinal, parseWeekday } from './german-text.ts';
 
 /** Spoken forms (normalized tokens, space separated) → named day. Longer forms are tried first. */
 const ALIASES: Record<string, NamedDayKey> = {
@@ -60,11 +60,18 @@ function namedAt(toks: readonly string[], i: number): { key: NamedDayKey; next: 
 
 /**
  * "Heiligabend", "an Ostern", "am Tag vor Heiligabend", "einen Tag nach Ostern",
- * "zwei Tage vor Weihnachten".
+ * "zwei Tage vor Weihnachten", "am Montag nach Ostern".
  */
 export const namedDay: Rule = ({ toks, i }) => {
   const direct = namedAt(toks, i);
   if (direct) return { pieces: [{ kind: 'named', key: direct.key, shiftDays: 0 }], next: direct.next };
+  // "am Montag nach Ostern", "den Freitag vor Pfingsten"
+  const wd = parseWeekday(toks[i]);
+  if (wd !== null && (toks[i + 1] === 'vor' || toks[i + 1] === 'nach')) {
+    const at = toks[i + 2] === 'dem' || toks[i + 2] === 'der' ? i + 3 : i + 2;
+    const named = namedAt(toks, at);
+    if (named) return { pieces: [{ kind: 'named', key: named.key, shiftDays: toks[i + 1] === 'vor' ? -1 : 1, weekday: wd }], next: named.next };
+  }
   let at = i;
   const count = parseCardinal(toks[at], true);
   if (count !== null) at++;

@@ -24,10 +24,13 @@ export type Piece =
   | { kind: 'dayOfMonth'; day: number }
   /** heute/morgen (anchor) or "in 3 Tagen" / "in einem Monat" (offset, added to whatever the day is). */
   | { kind: 'relDays'; days: number; months?: number; role: 'anchor' | 'offset' }
-  /** A holiday or other named day, shifted ("am Tag vor Heiligabend": -1). */
-  | { kind: 'named'; key: NamedDayKey; shiftDays: number }
-  /** "am letzten Samstag im Februar": n = 1…5 or -1 for the last. */
-  | { kind: 'nthWeekday'; n: number; weekday: number; month: number; year?: number }
+  /**
+   * A holiday or other named day, shifted ("am Tag vor Heiligabend": -1); with `weekday`, the
+   * nearest such weekday strictly before (shift < 0) or after it ("am Montag nach Ostern").
+   */
+  | { kind: 'named'; key: NamedDayKey; shiftDays: number; weekday?: number }
+  /** "am letzten Samstag im Februar": n = 1…5 or -1 for the last; no month = this month ("im Monat"). */
+  | { kind: 'nthWeekday'; n: number; weekday: number; month?: number; year?: number }
   /** "nächstes Jahr" (1), "dieses Jahr" (0): the year of a date said without one. */
   | { kind: 'year'; offset: number }
   /**

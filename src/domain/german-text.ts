@@ -173,6 +173,8 @@ export const FILLERS = new Set([
   'vorbeikommen', 'moechte', 'wuerde', 'wuerden', 'will', 'wollte', 'brauche', 'braeuchte', 'hab', 'habe',
   'hatte', 'mit', 'wie', 'waers', 'fuer', 'mich', 'einem', 'einer', 'eine', 'ein', 'gehen', 'ginge', 'klappt',
   'klappen', 'sieht', 'aus', 'gut', 'dran', 'drann', 'uhrzeit', 'datum', 'zeit', 'tag', 'ab',
+  // "am Montag, aber nicht vor 10": the restriction after it is read by its own rule.
+  'aber',
 ]);
 
 /** Prepositions before a number that mark it as a day of month ("am 3", "den 22") … */

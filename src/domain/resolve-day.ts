@@ -55,6 +55,8 @@ export function resolveDay(pieces: Piece[], ctx: Ctx): DayResult {
   const week = [...weeks][0];
   const weekStart = (n: number) => ctx.today.startOf('week').plus({ weeks: n });
 
+  // "Samstag am Wochenende" is just Saturday.
+  if (spans[0]?.kind === 'weekend' && wd && wd.weekday >= 6) spans.pop();
   if (spans[0]) {
     // A stretch is a day choice of its own: it does not combine with another day or an offset.
     if (fixed.length || wd || offsets.size) return whenFail('unparseable_date');
@@ -103,10 +105,24 @@ function fixedDay(p: Piece, ctx: Ctx, explicitYear: number | undefined): DateTim
     case 'named':
       return nextOccurrence(ctx, explicitYear, (y) => {
         const iso = namedDayDate(p.key, y);
-        return iso ? DateTime.fromISO(iso, { zone: ctx.zone }).plus({ days: p.shiftDays }) : null;
+        if (!iso) return null;
+        const d = DateTime.fromISO(iso, { zone: ctx.zone });
+        if (p.weekday === undefined) return d.plus({ days: p.shiftDays });
+        const step = p.shiftDays < 0 ? -1 : 1;
+        const gap = step > 0 ? (p.weekday - d.weekday + 7) % 7 || 7 : (d.weekday - p.weekday + 7) % 7 || 7;
+        return d.plus({ days: step * gap });
       });
     case 'nthWeekday':
-      return nextOccurrence(ctx, p.year ?? explicitYear, (y) => nthWeekdayOf(y, p, ctx));
+      if (p.month === undefined) {
+        // "am letzten Freitag im Monat": this month's, or next month's once it has passed.
+        const inMonth = (k: number) => {
+          const m = ctx.today.plus({ months: k });
+          return nthWeekdayOf(m.year, { ...p, month: m.month }, ctx);
+        };
+        const d = inMonth(0);
+        return d && d >= ctx.today ? d : inMonth(1);
+      }
+      return nextOccurrence(ctx, p.year ?? explicitYear, (y) => nthWeekdayOf(y, { ...p, month: p.month! }, ctx));
     default:
       return null;
   }
@@ -120,7 +136,7 @@ function nextOccurrence(ctx: Ctx, year: number | undefined, inYear: (year: numbe
   return inYear(ctx.today.year + 1);
 }
 
-function nthWeekdayOf(year: number, p: PieceOf<'nthWeekday'>, ctx: Ctx): DateTime | null {
+function nthWeekdayOf(year: number, p: PieceOf<'nthWeekday'> & { month: number }, ctx: Ctx): DateTime | null {
   const first = makeDate(year, p.month, 1, ctx);
   if (!first) return null;
   if (p.n === -1) {
