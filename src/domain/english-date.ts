@@ -9,6 +9,7 @@
 // anything unknown makes the field unparseable instead of being ignored.
 import * as chrono from 'chrono-node';
 import type { DayPart, Field, Piece, SpokenClock } from './german-pieces.ts';
+import type { NamedDayKey } from './holidays.ts';
 import type { Ctx } from './resolve-day.ts';
 
 const FILLERS = new Set([
@@ -19,7 +20,31 @@ const FILLERS = new Set([
   'if', 'you', 'do', 'have', 'free', 'something', 'oclock', 'sharp', 'then', 'so', 'well', 'yes', 'yeah', 'just',
   'also', 'date', 'day', 'of', 'there', 'anything', 'available', 'want', 'book', 'come', 'how', 'what',
   'about', 'soon', 'possibly', 'exactly', 'precisely', 'sounds', 'that', 'please', 'thanks', 'thank', 'sure',
+  'guess', 'think', 'suppose', 'hopefully', 'ish', 'whenever', 'preferred', 'preference', 'anytime',
 ]);
+
+/** Named days chrono does not know, by their English names (dates come from date-holidays). */
+const NAMED: Record<string, NamedDayKey> = {
+  'christmas eve': 'heiligabend', 'christmas day': 'weihnachten1', christmas: 'weihnachten1', 'boxing day': 'weihnachten2',
+  "new year's eve": 'silvester', 'new years eve': 'silvester', "new year's day": 'neujahr', 'new years day': 'neujahr',
+  'good friday': 'karfreitag', 'easter sunday': 'ostersonntag', easter: 'ostersonntag', 'easter monday': 'ostermontag',
+  'ascension day': 'himmelfahrt', 'whit sunday': 'pfingstsonntag', pentecost: 'pfingstsonntag', 'whit monday': 'pfingstmontag',
+  'corpus christi': 'fronleichnam', 'labour day': 'tagDerArbeit', 'labor day': 'tagDerArbeit', 'may day': 'tagDerArbeit',
+  "mother's day": 'muttertag', 'mothers day': 'muttertag', "valentine's day": 'valentinstag', 'valentines day': 'valentinstag',
+  'all saints day': 'allerheiligen', "all saints' day": 'allerheiligen', 'reformation day': 'reformationstag',
+  'german unity day': 'einheit', 'ash wednesday': 'aschermittwoch', 'shrove tuesday': 'faschingsdienstag',
+  'carnival monday': 'rosenmontag', 'rose monday': 'rosenmontag', 'st nicholas day': 'nikolaus', "st. nicholas' day": 'nikolaus',
+};
+const NAMED_RE = new RegExp(
+  `\\b(?:the )?(${Object.keys(NAMED).sort((a, b) => b.length - a.length).map((k) => k.replace(/[.']/g, (c) => `\\${c}`)).join('|')})\\b`,
+  'g',
+);
+
+/** "early next week", "late afternoon": words before a week or a day part that narrow it. */
+const NARROW: Record<string, 'start' | 'middle' | 'end'> = {
+  early: 'start', beginning: 'start', start: 'start', 'start of': 'start', 'beginning of': 'start',
+  mid: 'middle', middle: 'middle', 'middle of': 'middle', late: 'end', end: 'end', 'end of': 'end',
+};
 
 /** Words before a time that bound a window ("after 3 pm", "no later than 5"), fillers removed. */
 const LEADING: Record<string, Bound> = {
@@ -55,26 +80,36 @@ export function scanEnglish(text: string, _field: Field, ctx: Ctx): Piece[] | nu
     // chrono reads "from 2 to 4 pm" as a range but not "between 2 and 4 pm".
     .replace(/\bbetween\s+(\S+(?:\s*(?:am|pm|a\.m\.|p\.m\.))?)\s+and\s+/g, 'from $1 to ');
   if (!/[a-z]/.test(prepared)) return null;
+  // Named days are cut out (same length, so chrono's indexes still fit) and read from our table.
+  const pieces: Piece[] = [];
+  const rest = prepared
+    // chrono reads "before 10" / "around 3" only with minutes; the hour alone is just as clear.
+    .replace(/\b(before|after|until|till|by|around|about|from|at|since)\s+(\d{1,2})(?![\d:.]|\s*(?:am|pm|a\.m|p\.m|o'?clock|h\b))/g, '$1 $2:00')
+    .replace(NAMED_RE, (m, name: string) => {
+      pieces.push({ kind: 'named', key: NAMED[name]!, shiftDays: 0 });
+      return ' '.repeat(m.length);
+    });
   let results: chrono.ParsedResult[];
   try {
-    results = chrono.en.casual.parse(prepared, { instant: ctx.now.toJSDate(), timezone: ctx.now.offset }, { forwardDate: true });
+    results = chrono.en.casual.parse(rest, { instant: ctx.now.toJSDate(), timezone: ctx.now.offset }, { forwardDate: true });
   } catch {
     return null;
   }
-  if (!results.length) return null;
+  if (!results.length && !pieces.length) return null;
 
-  const pieces: Piece[] = [];
   let cursor = 0;
   for (const r of [...results].sort((a, b) => a.index - b.index)) {
-    const gap = meaningful(prepared.slice(cursor, r.index));
+    const gap = meaningful(rest.slice(cursor, r.index));
     const lead = gap ? LEADING[gap] : undefined;
-    if (gap && !lead) return null;
+    const narrow = gap ? NARROW[gap] : undefined;
+    if (gap && !lead && !narrow) return null;
     const own = resultPieces(r, ctx, lead);
     if (!own) return null;
+    if (narrow && !narrowed(own, narrow)) return null;
     pieces.push(...own);
     cursor = r.index + r.text.length;
   }
-  const tail = meaningful(prepared.slice(cursor));
+  const tail = meaningful(rest.slice(cursor));
   if (tail) {
     const bound = TRAILING[tail];
     const last = pieces.at(-1);
@@ -91,6 +126,22 @@ function meaningful(gap: string): string {
     .split(/[\s,.;:!?()"-]+/)
     .filter((w) => w && !FILLERS.has(w))
     .join(' ');
+}
+
+/** Narrows the week or day part of a result in place ("early next week", "late afternoon"). */
+function narrowed(pieces: Piece[], to: 'start' | 'middle' | 'end'): boolean {
+  const k = pieces.findIndex((p) => p.kind === 'week' || p.kind === 'dayPart');
+  const p = pieces[k];
+  if (!p) return false;
+  if (p.kind === 'week') {
+    pieces.splice(k, 1, { kind: 'weekPart', part: to, week: p.offset });
+    return !pieces.some((q) => q.kind === 'weekday');
+  }
+  if (p.kind === 'dayPart' && to !== 'middle') {
+    pieces[k] = { ...p, shade: to === 'start' ? 'early' : 'late' };
+    return true;
+  }
+  return false;
 }
 
 function boundRange(clock: SpokenClock, b: Bound): Piece {
@@ -137,7 +188,10 @@ function resultPieces(r: chrono.ParsedResult, ctx: Ctx, lead: Bound | undefined)
     out.push({ kind: 'range', from: clockOf(c, t), to: clockOf(r.end, t) });
   } else if (c.isCertain('hour')) {
     const clock = clockOf(c, t);
-    out.push(lead ? boundRange(clock, lead) : { kind: 'clock', clock });
+    // chrono keeps "from"/"since" in its own text ("from 3 pm"): an open start, not 15:00 sharp.
+    const own = /^(from|since)\b/.test(t) ? LEADING.from : undefined;
+    const bound = lead ?? own;
+    out.push(bound ? boundRange(clock, bound) : { kind: 'clock', clock });
   } else if (lead) return null;
   return out;
 }
