@@ -1,5 +1,7 @@
 // Entry point: German date/time phrases ("morgen um halb elf", "nächsten Dienstag nachmittags",
 // "2025-11-22T10:30:00+01:00") → a calendar day plus an exact time or a window of start times.
+// English phrases ("tomorrow at 3:30 pm") are read by chrono-node (english-date.ts) into the same
+// pieces, so every reading below holds for both languages. German is always tried first.
 // Pure: the clock comes in as an argument; all calendar math is luxon in the business's zone.
 //
 // Readings chosen for ambiguous phrases (callers hear the resolved day read back via speakSlot):
@@ -18,8 +20,32 @@
 //   "08:00", "0" and 13–23 are taken literally.
 // - A day part without a time yields a window: früh 06–10, vormittags 08–12, mittags 11–14,
 //   nachmittags 13–17, abends 17–22, each clipped to business hours when that leaves something.
+// - "am frühen / späten Nachmittag" etc.: the early or late half of the part (Nachmittag 13–15 /
+//   15–18, Abend 17–19 / 19–22, Vormittag 08–10 / 10–12). "tagsüber" / "den ganzen Tag": business
+//   hours. "nach Feierabend": the evening. "in der Mittagspause": mittags. "nach dem Mittagessen":
+//   from 13:00; "vor dem Mittagessen": until 12:00.
+// - Open ranges: "ab 14", "nicht vor 10", "frühestens ab 14", "10 Uhr oder später" → from that
+//   time; "bis 12", "vor 12" → starts before 12:00; "spätestens um 17", "bis spätestens 17", "nicht
+//   nach 17", "nicht später als 17", "um 10 oder früher" → a start at that very time still counts
+//   (window end one minute later, ends are exclusive).
+// - "in acht Tagen" = one week, "in vierzehn Tagen" = two weeks (German counts both ends), also
+//   as an offset ("Freitag in acht Tagen" = the Friday a week after "Freitag"). "in einem Monat": the same day next month. "in zwei Stunden": now + 2 h, exact.
+// - Holidays and named days (Heiligabend, Karfreitag, Pfingstmontag, Rosenmontag, Muttertag, …,
+//   "am Tag vor Heiligabend", "am Montag nach Ostern") are dated by date-holidays: the next
+//   occurrence from today on ("nächstes Jahr" picks next year's). With `region` set, a single day
+//   that is a public holiday there is refused with `closed_holiday`.
+// - Stretches of days get `days` (≥ 2) and no start: "am Wochenende" = Saturday + Sunday, picked
+//   like "Samstag" (the next one after today; "dieses Wochenende" includes today). "Anfang /
+//   Mitte / Ende (der|nächster) Woche" = Mon–Tue / Wed / Fri–Sat of that week; without "nächste"
+//   the current week's while that part is not over (a running part starts today), else next
+//   week's. "Anfang / Mitte / Ende Dezember" = 1st–5th / 14th–17th / last five days.
+// - "am letzten Samstag im Februar", "am ersten Montag im März": this year's unless passed.
+//   "nächstes Jahr am 4. Januar": the year said.
+// - Words that change the meaning ("nicht", "oder", "außer", "kein") are understood ("nicht vor
+//   10", "nicht Montag, sondern Dienstag") or the phrase is refused, never skipped; fillers and
+//   hesitations ("äh", "so um 10 rum", "am besten", "Punkt") are skipped.
 // - A date without any time gives just the date; a time without any date is `missing_date`
-//   (we don't guess "today").
+//   (we don't guess "today"). Nothing throws: unknown input is a refusal with a German sentence.
 import { DateTime } from 'luxon';
 import { scanEnglish } from './english-date.ts';
 import type { DayPart, Field, Piece } from './german-pieces.ts';
