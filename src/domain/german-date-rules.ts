@@ -42,10 +42,17 @@ const numericDate: Rule = ({ toks, i, field }) => {
   return one(next, year === undefined ? { kind: 'ymd', month, day } : { kind: 'ymd', year, month, day });
 };
 
-/** "22. November", "22 Nov", "am dritten Dezember", "3. Dezember 2025". */
+/** A month as a spoken ordinal ("am vierten zwölften" = 4.12.); words only, "4. 12" stays apart. */
+function spokenMonth(tok: string | undefined): number | null {
+  if (tok === undefined || /\d/.test(tok)) return null;
+  const n = parseOrdinal(tok);
+  return n !== null && n <= 12 ? n : null;
+}
+
+/** "22. November", "22 Nov", "am dritten Dezember", "3. Dezember 2025", "am vierten zwölften". */
 const dayMonthName: Rule = ({ toks, i }) => {
   const day = parseOrdinal(toks[i]) ?? (/^\d{1,2}$/.test(toks[i]!) ? Number(toks[i]) : null);
-  const month = parseMonthName(toks[i + 1]);
+  const month = parseMonthName(toks[i + 1]) ?? (/\d/.test(toks[i]!) ? null : spokenMonth(toks[i + 1]));
   if (day === null || day < 1 || day > 31 || month === null) return null;
   const y = toks[i + 2];
   if (y !== undefined && /^\d{4}$/.test(y)) return one(i + 3, { kind: 'ymd', year: Number(y), month, day });
@@ -96,7 +103,7 @@ const weekday: Rule = ({ toks, i }) => {
   const at = mod ? i + 1 : i;
   const wd = parseWeekday(toks[at]);
   if (wd === null) return null;
-  const piece: Piece = { kind: 'weekday', weekday: wd, mode: mod ?? 'next' };
+  const piece: Piece = mod ? { kind: 'weekday', weekday: wd, mode: mod } : { kind: 'weekday', weekday: wd, mode: 'next', bare: true };
   if (toks[at + 1] === 'morgen') return one(at + 2, piece, { kind: 'dayPart', part: 'frueh' });
   return one(at + 1, piece);
 };

@@ -44,7 +44,7 @@ export type Piece =
   /** "in zwei Stunden": an instant this many minutes after now. */
   | { kind: 'fromNow'; minutes: number }
   /** next: 1–7 days ahead; this: 0–6 days ahead (see german-date.ts for the reasoning). */
-  | { kind: 'weekday'; weekday: number; mode: 'next' | 'this' | 'afterNext' }
+  | { kind: 'weekday'; weekday: number; mode: 'next' | 'this' | 'afterNext'; /** said without nächsten/diesen */ bare?: boolean }
   /** diese (0) / nächste (1) / übernächste (2) Woche. */
   | { kind: 'week'; offset: number }
   /** An ISO date-time with its own offset or Z: a fixed instant. */

@@ -20,11 +20,14 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}(t[\d:.]+(z|[+-]\d{2}(:?\d{2})?)?)?$/;
 
 /**
  * Written and transcribed forms folded to the spoken shapes the rules know: echoed labels
- * ("Uhrzeit: 15 Uhr"), "10 : 30", "19. 2.", "3.März", "14h", "10:30h", "14h30".
+ * ("Uhrzeit: 15 Uhr"), "10 : 30", "19. 2.", "3.März", "14h", "10:30h", "14h30", "16/02".
  */
 function unifyWritten(text: string): string {
   return text
     .replace(/(^|[\s,;])(datum|uhrzeit|zeit|tag|wann|termin|date|time|day)\s*:(?!\d)/g, '$1 ')
+    // "16/02", "16/02/2027": day first, as Germans write it.
+    .replace(/(^|[^\d/])(\d{1,2})\/(\d{1,2})(?:\/(\d{4}|\d{2}))?(?![\d/])/g, (_m, pre: string, d: string, mo: string, y?: string) =>
+      `${pre}${d}.${mo}.${y ?? ''}`)
     .replace(/(\d{1,2})\s*:\s*(\d{2})(?!\d)/g, '$1:$2')
     .replace(/(^|[^\d.:])(\d{1,2})\.\s+(\d{1,2})\.(?!\d)/g, '$1$2.$3.')
     .replace(/(\d)\.(?=[a-z])/g, '$1. ')

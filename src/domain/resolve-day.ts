@@ -73,7 +73,10 @@ export function resolveDay(pieces: Piece[], ctx: Ctx): DayResult {
   // A year alone ("nächstes Jahr") names no day.
   if (explicitYear !== undefined) return whenFail('unparseable_date');
   if (wd) {
-    const base = week !== undefined ? weekStart(week).plus({ days: wd.weekday - 1 }) : nextWeekday(ctx.today, wd.weekday, wd.mode);
+    // "Freitag in acht Tagen" counts from this week's Friday (today's, said on a Friday), as
+    // "heute in acht Tagen" counts from today: the Friday a week after the coming one.
+    const mode = wd.bare && offset.days > 0 && offset.days % 7 === 0 && !offset.months ? 'this' : wd.mode;
+    const base = week !== undefined ? weekStart(week).plus({ days: wd.weekday - 1 }) : nextWeekday(ctx.today, wd.weekday, mode);
     return { ok: true, date: shift(base), weekOnly: false };
   }
   if (week !== undefined) {
