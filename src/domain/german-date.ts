@@ -170,8 +170,12 @@ function parseWhen(input: WhenInput | string, options: ParseWhenOptions): WhenRe
  * just as strict about words it does not understand — a German phrase is never half-read by it.
  */
 function scanField(text: string, field: Field, ctx: Ctx): Piece[] | null {
+  // A spoken date or time is a few words; anything far longer is not one (and would cost time).
+  if (text.length > MAX_FIELD_LENGTH) return null;
   return scanPhrase(text, field) ?? scanEnglish(text, field, ctx);
 }
+
+const MAX_FIELD_LENGTH = 200;
 
 /** "in zwei Stunden": the instant now + n minutes, rounded up to the whole minute. */
 function fromNowToInstant(p: Piece, ctx: Ctx): Piece {
