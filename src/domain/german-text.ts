@@ -38,7 +38,7 @@ function unifyWritten(text: string): string {
 /** Clipped speech forms ("heut", "morgn") and short written forms, mapped to the full word. */
 const CLIPPED: Record<string, string> = {
   heut: 'heute', morgn: 'morgen', uebermorgn: 'uebermorgen', nachm: 'nachmittags', vorm: 'vormittags',
-  naechstn: 'naechsten', kommendn: 'kommenden', nen: 'einen', ne: 'eine', nem: 'einem', ner: 'einer',
+  naechstn: 'naechsten', kommendn: 'kommenden', zw: 'zwischen', nen: 'einen', ne: 'eine', nem: 'einem', ner: 'einer',
 };
 
 /**
@@ -177,7 +177,7 @@ export const FILLERS = new Set([
   'hatte', 'mit', 'wie', 'waers', 'fuer', 'mich', 'einem', 'einer', 'eine', 'ein', 'gehen', 'ginge', 'klappt',
   'klappen', 'sieht', 'aus', 'gut', 'dran', 'drann', 'uhrzeit', 'datum', 'zeit', 'tag', 'ab',
   // "am Montag, aber nicht vor 10": the restriction after it is read by its own rule.
-  'aber',
+  'aber', 'alles', 'hauptsache', 'passen', 'passend', 'ginge', 'waeren', 'sind',
 ]);
 
 /** Prepositions before a number that mark it as a day of month ("am 3", "den 22") … */

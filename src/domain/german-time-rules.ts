@@ -176,6 +176,10 @@ function trailingBound(toks: readonly string[], j: number): { bound: Bound; next
   const joined = toks[j] === 'oder' || toks[j] === 'und' ? j + 1 : j;
   const t = toks[joined];
   if (t === 'spaeter' && joined > j) return { bound: { side: 'from', inclusive: false }, next: joined + 1 };
+  // "ab 10 Uhr aufwärts", "von 10 Uhr an"
+  const last = toks[j + 1] === undefined || toks[j + 1] === ',';
+  // ("um 10 an Heiligabend": that "an" belongs to the day.)
+  if (joined === j && (t === 'aufwaerts' || (t === 'an' && last))) return { bound: { side: 'from', inclusive: false }, next: j + 1 };
   if (t === 'frueher' && joined > j) return { bound: { side: 'to', inclusive: true }, next: joined + 1 };
   if (joined === j && t === 'spaetestens') return { bound: { side: 'to', inclusive: true }, next: j + 1 };
   if (joined === j && t === 'fruehestens') return { bound: { side: 'from', inclusive: false }, next: j + 1 };
@@ -197,7 +201,9 @@ const range: Rule = (c) => {
   const tok = c.toks[c.i]!;
   if (tok === 'zwischen' || tok === 'von') {
     const a = clockAt(c, c.i + 1);
-    if (!a || c.toks[a.next] !== (tok === 'zwischen' ? 'und' : 'bis')) return null;
+    if (!a) return null;
+    if (tok === 'von' && c.toks[a.next] === 'an') return openRange(a.clock, { side: 'from', inclusive: false }, a.next + 1);
+    if (c.toks[a.next] !== (tok === 'zwischen' ? 'und' : 'bis')) return null;
     const b = clockAt(c, a.next + 1);
     if (!b) return null;
     return { pieces: [{ kind: 'range', from: a.clock, to: b.clock }], next: b.next };
@@ -215,6 +221,11 @@ const range: Rule = (c) => {
   }
   const m = clockAt(c, lead.next);
   if (!m) return null;
+  // "ab 14 bis 16 Uhr": both ends.
+  if (lead.bound.side === 'from' && c.toks[m.next] === 'bis') {
+    const b = clockAt(c, m.next + 1);
+    if (b) return { pieces: [{ kind: 'range', from: m.clock, to: b.clock }], next: b.next };
+  }
   // "ab 14 Uhr oder später", "bis 17 Uhr spätestens": the same side said twice.
   const tail = trailingBound(c.toks, m.next);
   if (tail && tail.bound.side === lead.bound.side) {
@@ -272,6 +283,7 @@ const noon = (h: number): SpokenClock => ({ h, m: 0, explicit24: true });
 const dayWords: Rule = ({ toks, i }) => {
   const tok = toks[i]!;
   if (WHOLE_DAY.has(tok)) return { pieces: [{ kind: 'range' }], next: i + 1 };
+  if (tok === 'ueber' && /^mittags?$/.test(toks[i + 1] ?? '')) return { pieces: [{ kind: 'dayPart', part: 'mittag' }], next: i + 2 };
   if (tok === 'ganzen' && toks[i + 1] === 'tag') return { pieces: [{ kind: 'range' }], next: i + 2 };
   if (tok !== 'nach' && tok !== 'vor') return null;
   const at = toks[i + 1] === 'dem' || toks[i + 1] === 'der' ? i + 2 : i + 1;
