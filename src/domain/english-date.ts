@@ -40,6 +40,26 @@ const NAMED_RE = new RegExp(
   'g',
 );
 
+/** Meal times chrono does not know; what they mean as a window, like the German "Mittagspause". */
+const MEALS: Record<string, Piece> = {
+  'after lunch': { kind: 'range', from: { h: 13, m: 0, explicit24: true } },
+  'before lunch': { kind: 'range', to: { h: 12, m: 0, explicit24: true } },
+  'lunch time': { kind: 'dayPart', part: 'mittag' }, lunchtime: { kind: 'dayPart', part: 'mittag' },
+  'lunch break': { kind: 'dayPart', part: 'mittag' }, 'over lunch': { kind: 'dayPart', part: 'mittag' },
+  'at lunch': { kind: 'dayPart', part: 'mittag' }, 'after work': { kind: 'dayPart', part: 'abend' },
+};
+const MEALS_RE = new RegExp(`\\b(${Object.keys(MEALS).sort((a, b) => b.length - a.length).join('|')})\\b`, 'g');
+
+/** Hour words, so chrono (which reads digits) sees "at 10" for "at ten". */
+const HOUR_WORDS: Record<string, number> = {
+  one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, eleven: 11, twelve: 12,
+};
+const MINUTE_WORDS: Record<string, string> = { 'fifteen': '15', thirty: '30', 'forty five': '45', 'forty-five': '45', 'oh five': '05' };
+const CLOCK_WORDS_RE = new RegExp(
+  `\\b(at|around|about|by|before|after|until|till|from|to)\\s+(${Object.keys(HOUR_WORDS).join('|')})(?:\\s+(${Object.keys(MINUTE_WORDS).join('|')}))?\\b`,
+  'g',
+);
+
 /** "early next week", "late afternoon": words before a week or a day part that narrow it. */
 const NARROW: Record<string, 'start' | 'middle' | 'end'> = {
   early: 'start', beginning: 'start', start: 'start', 'start of': 'start', 'beginning of': 'start',
@@ -83,8 +103,14 @@ export function scanEnglish(text: string, _field: Field, ctx: Ctx): Piece[] | nu
   // Named days are cut out (same length, so chrono's indexes still fit) and read from our table.
   const pieces: Piece[] = [];
   const rest = prepared
+    .replace(CLOCK_WORDS_RE, (_m, pre: string, hour: string, min?: string) => `${pre} ${HOUR_WORDS[hour]}${min ? `:${MINUTE_WORDS[min]}` : ''}`)
     // chrono reads "before 10" / "around 3" only with minutes; the hour alone is just as clear.
     .replace(/\b(before|after|until|till|by|around|about|from|at|since)\s+(\d{1,2})(?![\d:.]|\s*(?:am|pm|a\.m|p\.m|o'?clock|h\b))/g, '$1 $2:00')
+    .replace(/(^|\s)(\d{1,2})(?=\s+or\s+(?:later|earlier|after|before)\b)/g, '$1$2:00')
+    .replace(MEALS_RE, (m, meal: string) => {
+      pieces.push(MEALS[meal]!);
+      return ' '.repeat(m.length);
+    })
     .replace(NAMED_RE, (m, name: string) => {
       pieces.push({ kind: 'named', key: NAMED[name]!, shiftDays: 0 });
       return ' '.repeat(m.length);
@@ -95,7 +121,8 @@ export function scanEnglish(text: string, _field: Field, ctx: Ctx): Piece[] | nu
   } catch {
     return null;
   }
-  if (!results.length && !pieces.length) return null;
+  // Only fillers ("anytime", "whenever"): nothing said, nothing misread.
+  if (!results.length && !pieces.length) return meaningful(rest) === '' && /[a-z]{3}/.test(rest) ? [] : null;
 
   let cursor = 0;
   for (const r of [...results].sort((a, b) => a.index - b.index)) {
@@ -174,6 +201,11 @@ function resultPieces(r: chrono.ParsedResult, ctx: Ctx, lead: Bound | undefined)
   const day = dayPieces(r);
   if (!day) return null;
   out.push(...day);
+  // chrono sometimes tags "morning tomorrow" without setting the day.
+  if (!c.isCertain('day')) {
+    const rel = tags.has('casualReference/tomorrow') ? 1 : tags.has('casualReference/today') ? 0 : tags.has('casualReference/yesterday') ? -1 : undefined;
+    if (rel !== undefined) out.push({ kind: 'relDays', days: rel, role: 'anchor' });
+  }
 
   for (const [ref, part] of Object.entries(PARTS)) {
     if (tags.has(`casualReference/${ref}`)) {
