@@ -169,8 +169,14 @@ const weekPart: Rule = ({ toks, i }) => {
   return one(at + 1, week === undefined ? { kind: 'weekPart', part } : { kind: 'weekPart', part, week });
 };
 
-/** "Anfang Dezember", "Mitte Januar 2027", "Ende des Monats", "Anfang nächsten Monats". */
+const GLUED_MONTH: Record<string, 'start' | 'middle' | 'end'> = {
+  monatsanfang: 'start', monatsbeginn: 'start', monatsmitte: 'middle', monatsende: 'end',
+};
+
+/** "Anfang Dezember", "Mitte Januar 2027", "Ende des Monats", "Anfang nächsten Monats", "zum Monatsende". */
 const monthPart: Rule = ({ toks, i }) => {
+  const glued = GLUED_MONTH[toks[i]!];
+  if (glued) return one(i + 1, { kind: 'monthPart', part: glued, monthOffset: 0 });
   const part = PARTS[toks[i]!];
   if (!part) return null;
   const month = parseMonthName(toks[i + 1]);

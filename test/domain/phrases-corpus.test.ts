@@ -208,6 +208,10 @@ runCorpus('periods', [
   ['nye', 'in drei Wochen', null, '2027-01-21'],
   ['mon', 'Anfang der Woche', null, '2026-11-16 +2'],
   ['mon', 'Ende des Monats', null, '2026-11-26 +5'],
+  ['mon', 'zum Monatsende', null, '2026-11-26 +5'],
+  ['mon', 'Anfang nächsten Monats', null, '2026-12-01 +5'],
+  ['mon', 'Mitte Dezember', null, '2026-12-14 +4'],
+  ['tue', 'Anfang Februar', null, '2027-02-01 +5'], // this year's is over
   ['mon', 'am letzten Freitag im Monat', null, '2026-11-27'],
 ]);
 
