@@ -252,8 +252,8 @@ const DAY_PARTS: Record<string, DayPart> = {
   nachmittags: 'nachmittag', abend: 'abend', abends: 'abend', feierabend: 'abend',
 };
 
-const EARLY = /^frueh(e|en|er|em)?$/;
-const LATE = /^spaet(e|en|er|em)?$/;
+const EARLY = /^frueh(e|en|er|em|eren|erer|erem)?$/;
+const LATE = /^spaet(e|en|er|em|eren|erer|erem)?$/;
 
 /**
  * "nachmittags", "am Vormittag", "früh", "am frühen Nachmittag", "spätnachmittags", "am späten
@@ -285,6 +285,10 @@ const dayWords: Rule = ({ toks, i }) => {
   if (WHOLE_DAY.has(tok)) return { pieces: [{ kind: 'range' }], next: i + 1 };
   if (tok === 'ueber' && /^mittags?$/.test(toks[i + 1] ?? '')) return { pieces: [{ kind: 'dayPart', part: 'mittag' }], next: i + 2 };
   if (tok === 'ganzen' && toks[i + 1] === 'tag') return { pieces: [{ kind: 'range' }], next: i + 2 };
+  // "ab Mittag" / "bis Mittag": noon itself is the bound.
+  if ((tok === 'ab' || tok === 'bis') && /^mittags?$/.test(toks[i + 1] ?? '')) {
+    return { pieces: [tok === 'ab' ? { kind: 'range', from: noon(12) } : { kind: 'range', to: noon(12) }], next: i + 2 };
+  }
   if (tok !== 'nach' && tok !== 'vor') return null;
   const at = toks[i + 1] === 'dem' || toks[i + 1] === 'der' ? i + 2 : i + 1;
   const what = toks[at] ?? '';
