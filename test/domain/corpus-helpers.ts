@@ -19,6 +19,8 @@ export const NOWS = {
   nye: '2026-12-31T11:00:00',
   /** Monday morning in November. */
   mon: '2026-11-16T08:30:00',
+  /** Wednesday morning in early March. */
+  wed: '2026-03-04T08:45:00',
 } as const;
 export type NowKey = keyof typeof NOWS;
 
