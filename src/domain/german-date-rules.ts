@@ -108,6 +108,20 @@ const weekday: Rule = ({ toks, i }) => {
   return one(at + 1, piece);
 };
 
+/** "Montag bis Mittwoch", "von Dienstag bis Donnerstag", "zwischen Montag und Mittwoch". */
+const weekdayRange: Rule = ({ toks, i }) => {
+  const lead = toks[i] === 'von' || toks[i] === 'zwischen' ? toks[i] : undefined;
+  let at = lead ? i + 1 : i;
+  const mod = modifier(toks[at]);
+  if (mod) at++;
+  const from = parseWeekday(toks[at]);
+  if (from === null || toks[at + 1] !== (lead === 'zwischen' ? 'und' : 'bis')) return null;
+  const skip = toks[at + 2] === 'zum' || toks[at + 2] === 'einschliesslich' ? 1 : 0;
+  const to = parseWeekday(toks[at + 2 + skip]);
+  if (to === null || to === from) return null;
+  return one(at + 3 + skip, { kind: 'weekdays', from, to, mode: mod ?? 'next' });
+};
+
 /** "nächste Woche", "diese Woche", "übernächste Woche". */
 const week: Rule = ({ toks, i }) => {
   const mod = modifier(toks[i]);
@@ -219,5 +233,5 @@ const year: Rule = ({ toks, i }) => {
 /** Order matters: the more specific shapes come first. */
 export const DATE_RULES: readonly Rule[] = [
   namedDay, isoDate, numericDate, nthWeekday, dayMonthName, dayOfMonth, relativeDay, weekend, weekPart, monthPart,
-  week, year, weekday, inDays,
+  week, year, weekdayRange, weekday, inDays,
 ];

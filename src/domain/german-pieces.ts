@@ -39,6 +39,8 @@ export type Piece =
    */
   | { kind: 'weekend'; mode: 'next' | 'this' | 'afterNext' }
   | { kind: 'weekPart'; part: 'start' | 'middle' | 'end'; week?: number }
+  /** "Montag bis Mittwoch": from the first weekday (picked like "Montag") through the second. */
+  | { kind: 'weekdays'; from: number; to: number; mode: 'next' | 'this' | 'afterNext' }
   /** "Anfang Dezember", "Ende des Monats": month offset from now or a month name. */
   | { kind: 'monthPart'; part: 'start' | 'middle' | 'end'; month?: number; monthOffset?: number; year?: number }
   /** "in zwei Stunden": an instant this many minutes after now. */

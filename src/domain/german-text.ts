@@ -177,7 +177,8 @@ export const FILLERS = new Set([
   'hatte', 'mit', 'wie', 'waers', 'fuer', 'mich', 'einem', 'einer', 'eine', 'ein', 'gehen', 'ginge', 'klappt',
   'klappen', 'sieht', 'aus', 'gut', 'dran', 'drann', 'uhrzeit', 'datum', 'zeit', 'tag', 'ab',
   // "am Montag, aber nicht vor 10": the restriction after it is read by its own rule.
-  'aber', 'alles', 'hauptsache', 'passen', 'passend', 'ginge', 'waeren', 'sind',
+  'aber', 'alles', 'hauptsache', 'passen', 'passend', 'ginge', 'waeren', 'sind', 'ggf', 'evtl', 'eventuell',
+  'wohl', 'bestimmt', 'sicher', 'dort',
 ]);
 
 /** Prepositions before a number that mark it as a day of month ("am 3", "den 22") … */

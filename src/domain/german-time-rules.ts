@@ -51,13 +51,13 @@ const hhmm: ClockRule = ({ toks, i, field }) => {
   return { clock: { h: hour.h, m: min, explicit24: hour.explicit24 }, next: skipUhr(toks, i + 1) };
 };
 
-const skipMinuten = (toks: readonly string[], j: number): number => (/^minuten?$/.test(toks[j] ?? '') ? j + 1 : j);
+const skipMinuten = (toks: readonly string[], j: number): number => (/^(minuten?|min)$/.test(toks[j] ?? '') ? j + 1 : j);
 
 /** "10 Uhr", "15 Uhr 30", "zehn Uhr dreißig", "ein Uhr", "vierzehn Uhr und dreißig Minuten". */
 const hourUhr: ClockRule = ({ toks, i }) => {
   const hour = parseHour(toks[i], true);
   if (!hour || toks[i + 1] !== 'uhr') return null;
-  const und = toks[i + 2] === 'und' && /^minuten?$/.test(toks[i + 4] ?? '') ? 1 : 0;
+  const und = toks[i + 2] === 'und' && /^(minuten?|min)$/.test(toks[i + 4] ?? '') ? 1 : 0;
   const min = parseCardinal(toks[i + 2 + und]);
   // "10 Uhr 11 Uhr" is two hours, not 10:11.
   if (min !== null && min <= 59 && toks[i + 3 + und] !== 'uhr') {

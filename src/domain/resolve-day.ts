@@ -43,7 +43,7 @@ export function resolveDay(pieces: Piece[], ctx: Ctx): DayResult {
       else offsets.set(`${p.days}/${p.months ?? 0}`, { days: p.days, months: p.months ?? 0 });
     } else if (p.kind === 'weekday') weekdays.set(`${p.weekday}:${p.mode}`, p);
     else if (p.kind === 'week') weeks.add(p.offset);
-    else if (p.kind === 'weekend' || p.kind === 'weekPart' || p.kind === 'monthPart') spans.push(p);
+    else if (p.kind === 'weekend' || p.kind === 'weekPart' || p.kind === 'monthPart' || p.kind === 'weekdays') spans.push(p);
   }
   // Two different days in one request ("morgen, am 3.12.") cannot both be meant.
   if (new Set(fixed.map((d) => d.toISODate())).size > 1 || offsets.size > 1 || weekdays.size > 1 || weeks.size > 1 || spans.length > 1) {
@@ -179,7 +179,7 @@ const WEEK_PARTS = { start: { offset: 0, days: 2 }, middle: { offset: 2, days: 1
  * includes today). Week parts: Mon–Tue, Wed, Fri–Sat of the week said, or of the current week
  * while that part is not over (else next week's). Month parts: 1st–5th, 14th–17th, the last five
  * days, of the month said (this year while not over, else next year's). A part already running
- * starts today.
+ * starts today. "Montag bis Mittwoch": from the Monday "Montag" means through the Wednesday after.
  */
 function resolveSpan(p: Piece, ctx: Ctx, week: number | undefined, explicitYear: number | undefined): Span | null {
   const clip = (date: DateTime, days: number): Span => {
@@ -191,6 +191,11 @@ function resolveSpan(p: Piece, ctx: Ctx, week: number | undefined, explicitYear:
     if (week !== undefined) return clip(ctx.today.startOf('week').plus({ weeks: week, days: 5 }), 2);
     if (p.mode === 'this' && ctx.today.weekday === 7) return { date: ctx.today, days: 1 };
     return { date: nextWeekday(ctx.today, 6, p.mode), days: 2 };
+  }
+  if (p.kind === 'weekdays') {
+    const days = ((p.to - p.from + 7) % 7) + 1;
+    if (week !== undefined) return clip(ctx.today.startOf('week').plus({ weeks: week, days: p.from - 1 }), days);
+    return { date: nextWeekday(ctx.today, p.from, p.mode), days };
   }
   if (p.kind === 'weekPart') {
     const part = WEEK_PARTS[p.part];
