@@ -21,6 +21,7 @@ const FILLERS = new Set([
   'also', 'date', 'day', 'of', 'there', 'anything', 'available', 'want', 'book', 'come', 'how', 'what',
   'about', 'soon', 'possibly', 'exactly', 'precisely', 'sounds', 'that', 'please', 'thanks', 'thank', 'sure',
   'guess', 'think', 'suppose', 'hopefully', 'ish', 'whenever', 'preferred', 'preference', 'anytime',
+  'coming', 'upcoming', 'over',
 ]);
 
 /** Named days chrono does not know, by their English names (dates come from date-holidays). */
@@ -125,25 +126,39 @@ export function scanEnglish(text: string, _field: Field, ctx: Ctx): Piece[] | nu
   if (!results.length && !pieces.length) return meaningful(rest) === '' && /[a-z]{3}/.test(rest) ? [] : null;
 
   let cursor = 0;
+  let dayResults = 0;
   for (const r of [...results].sort((a, b) => a.index - b.index)) {
     const gap = meaningful(rest.slice(cursor, r.index));
     const lead = gap ? LEADING[gap] : undefined;
     const narrow = gap ? NARROW[gap] : undefined;
-    if (gap && !lead && !narrow) return null;
     const own = resultPieces(r, ctx, lead);
     if (!own) return null;
+    // "this coming Tuesday": the next Tuesday, as plain "Tuesday".
+    const thisComing = gap === 'this' && own.some((p) => p.kind === 'weekday');
+    if (gap && !lead && !narrow && !thisComing) return null;
     if (narrow && !narrowed(own, narrow)) return null;
+    // "a week on Tuesday" comes as two results ("a week", "Tuesday") that chrono does not combine;
+    // two day statements in separate pieces are not read as one.
+    if (own.some(isDayPiece) && ++dayResults > 1) return null;
     pieces.push(...own);
     cursor = r.index + r.text.length;
   }
   const tail = meaningful(rest.slice(cursor));
-  if (tail) {
+  const lastWeekday = pieces.map((p) => p.kind).lastIndexOf('weekday');
+  if (tail === 'after next' && lastWeekday >= 0) {
+    // "Tuesday after next"
+    pieces[lastWeekday] = { ...(pieces[lastWeekday] as Extract<Piece, { kind: 'weekday' }>), mode: 'afterNext' };
+  } else if (tail) {
     const bound = TRAILING[tail];
     const last = pieces.at(-1);
     if (!bound || !last || last.kind !== 'clock') return null;
     pieces[pieces.length - 1] = boundRange(last.clock, bound);
   }
   return pieces;
+}
+
+function isDayPiece(p: Piece): boolean {
+  return !['clock', 'range', 'dayPart', 'fromNow'].includes(p.kind);
 }
 
 /** The words of a gap that are not fillers, joined by single spaces ('' when none). */

@@ -419,6 +419,13 @@ runCorpus('english', [
   ['tue', 'Tuesday the 17th of February', null, '2026-02-17'],
   ['tue', 'next Tuesday afternoon at 3', null, '2026-02-17 15:00'],
   ['tue', 'today', 'this evening', '2026-02-10 17:00-20:00'],
+  ['tue', 'this coming Tuesday', null, '2026-02-17'],
+  ['tue', 'Tuesday after next', null, '2026-02-24'],
+  ['tue', 'coming Monday', null, '2026-02-16'],
+  ['tue', 'over the weekend', null, '2026-02-14 +2'],
+  ['tue', 'a week on Tuesday', null, '!'], // chrono splits it into "a week" + "Tuesday": not guessed
+  ['tue', 'Friday, December 4', null, '2026-12-04'],
+  ['tue', 'Friday, December 5', null, '!weekday_mismatch'],
   ['tue', 'tomorrow', 'half past three', '!'], // chrono does not read it: refused, not guessed
   ['tue', 'on Tuesday the 17th', null, '!'],
 ]);
