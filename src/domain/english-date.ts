@@ -127,6 +127,7 @@ export function scanEnglish(text: string, _field: Field, ctx: Ctx): Piece[] | nu
 
   let cursor = 0;
   let dayResults = 0;
+  let relative = false;
   for (const r of [...results].sort((a, b) => a.index - b.index)) {
     const gap = meaningful(rest.slice(cursor, r.index));
     const lead = gap ? LEADING[gap] : undefined;
@@ -137,9 +138,14 @@ export function scanEnglish(text: string, _field: Field, ctx: Ctx): Piece[] | nu
     const thisComing = gap === 'this' && own.some((p) => p.kind === 'weekday');
     if (gap && !lead && !narrow && !thisComing) return null;
     if (narrow && !narrowed(own, narrow)) return null;
-    // "a week on Tuesday" comes as two results ("a week", "Tuesday") that chrono does not combine;
-    // two day statements in separate pieces are not read as one.
-    if (own.some(isDayPiece) && ++dayResults > 1) return null;
+    // "a week on Tuesday" comes as two results ("a week", "Tuesday") that chrono does not combine:
+    // a relative day next to another day statement is not read as one. ("Tuesday" + "the 17th
+    // of February" is fine: resolve-day checks that they agree.)
+    if (own.some(isDayPiece)) {
+      dayResults++;
+      relative ||= r.tags().has('result/relativeDate');
+      if (dayResults > 1 && relative) return null;
+    }
     pieces.push(...own);
     cursor = r.index + r.text.length;
   }
