@@ -171,14 +171,14 @@ export const FILLERS = new Set([
   'aeh', 'aehm', 'aehh', 'oehm', 'oeh', 'hm', 'hmm', 'hmmm', 'mh', 'mhm', 'ehm', 'em', 'rum', 'herum', 'punkt',
   'genau', 'gleich', 'schon', 'besten', 'liebsten', 'idealerweise', 'vorzugsweise', 'moeglichst', 'naja', 'na',
   'okay', 'ok', 'gut', 'prima', 'super', 'eigentlich', 'halt', 'eben', 'denn', 'erst', 'wieder', 'nur', 'ganz',
-  'recht', 'sehr', 'sagen', 'sagen', 'wir', 'mal', 'egal', 'wann', 'was', 'etwas', 'frei', 'da', 'bei', 'ihnen',
+  'recht', 'sehr', 'sagen', 'egal', 'wann', 'was', 'etwas', 'frei', 'da', 'bei', 'ihnen',
   'sie', 'haben', 'habt', 'ihr', 'kann', 'koennte', 'koennten', 'koennen', 'komme', 'kommen', 'vorbei',
   'vorbeikommen', 'moechte', 'wuerde', 'wuerden', 'will', 'wollte', 'brauche', 'braeuchte', 'hab', 'habe',
-  'hatte', 'mit', 'wie', 'waers', 'fuer', 'mich', 'einem', 'einer', 'eine', 'ein', 'gehen', 'ginge', 'klappt',
-  'klappen', 'sieht', 'aus', 'gut', 'dran', 'drann', 'uhrzeit', 'datum', 'zeit', 'tag', 'ab',
+  'hatte', 'mit', 'wie', 'waers', 'fuer', 'mich', 'einem', 'einer', 'eine', 'ein', 'gehen', 'klappt',
+  'klappen', 'sieht', 'aus', 'dran', 'drann', 'uhrzeit', 'datum', 'zeit', 'tag', 'ab',
   // "am Montag, aber nicht vor 10": the restriction after it is read by its own rule.
-  'aber', 'alles', 'hauptsache', 'passen', 'passend', 'ginge', 'waeren', 'sind', 'ggf', 'evtl', 'eventuell',
-  'wohl', 'bestimmt', 'sicher', 'dort',
+  'aber', 'alles', 'hauptsache', 'passen', 'passend', 'waeren', 'sind', 'ggf', 'evtl', 'eventuell',
+  'wohl', 'bestimmt', 'sicher', 'dort', 'immer', 'irgendwie', 'vielleicht',
 ]);
 
 /** Prepositions before a number that mark it as a day of month ("am 3", "den 22") … */
