@@ -155,7 +155,8 @@ function parseWhen(input: WhenInput | string, options: ParseWhenOptions): WhenRe
   if (!day.ok) return day;
   if (!day.date) return whenFail('missing_date');
   if (day.date < ctx.today) return whenFail('date_in_past');
-  if (options.region && !day.days) {
+  // Only a single day is refused; a week or a stretch with a holiday in it still has other days.
+  if (options.region && !day.days && !day.weekOnly) {
     const holiday = publicHoliday(day.date.toISODate()!, options.region);
     if (holiday) return closedOn(day.date, holiday);
   }

@@ -103,3 +103,15 @@ test('catalog: holidays is optional, validated against date-holidays', () => {
   assert.throws(() => parseCatalog(company({ holidays: { country: 'de' } })), /holidays\.country/);
   assert.throws(() => parseCatalog(company({ holidays: { country: 'DE', region: 'BY' } })), /holidays/);
 });
+
+test('a week that starts on a holiday is not refused', async () => {
+  const { parseGermanDateTime } = await import('../../src/domain/index.ts');
+  const { DateTime } = await import('luxon');
+  const now = DateTime.fromISO('2026-04-01T09:00:00', { zone: 'Europe/Berlin' }); // Wednesday before Easter
+  const week = parseGermanDateTime({ datum: 'nächste Woche' }, { now, region: { country: 'DE' } });
+  assert.ok(week.ok && week.weekOnly && week.date === '2026-04-06'); // Ostermontag
+  const monday = parseGermanDateTime({ datum: 'nächsten Montag' }, { now, region: { country: 'DE' } });
+  assert.equal(monday.ok ? monday.date : monday.code, 'closed_holiday');
+  const start = parseGermanDateTime({ datum: 'Anfang nächster Woche' }, { now, region: { country: 'DE' } });
+  assert.ok(start.ok && start.date === '2026-04-06' && start.days === 2);
+});
