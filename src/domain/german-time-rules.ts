@@ -126,9 +126,24 @@ function clockAt(c: Cursor, j: number): ClockMatch | null {
   if (at >= c.toks.length) return null;
   for (const rule of CLOCK_RULES) {
     const m = rule({ ...c, i: at });
-    if (m) return m;
+    if (m) return withMeridiem(c.toks, m);
   }
   return null;
+}
+
+/**
+ * "2:30 pm", "3 am" typed into a German field: the English suffix decides. "am" only counts at
+ * the end of the phrase (or before a comma) — "10 am Montag" is German "10 on Monday".
+ */
+function withMeridiem(toks: readonly string[], m: ClockMatch): ClockMatch {
+  const t = toks[m.next];
+  const pm = t === 'pm' || t === 'p.m';
+  const am = (t === 'am' || t === 'a.m') && (toks[m.next + 1] === undefined || toks[m.next + 1] === ',');
+  if (!pm && !am) return m;
+  // "14 pm" says nothing more than "14"; the suffix is just consumed.
+  if (m.clock.h === 0 || m.clock.h > 12) return { ...m, next: m.next + 1 };
+  const h = (m.clock.h % 12) + (pm ? 12 : 0);
+  return { clock: { h, m: m.clock.m, explicit24: true }, next: m.next + 1 };
 }
 
 const clock: Rule = (c) => {

@@ -373,6 +373,14 @@ runCorpus('english', [
   ['springEve', 'tomorrow at 10 am', null, '2026-03-29 10:00'],
   ['springEve', 'tomorrow', 'at 2:30 am', '!nonexistent_time'],
   ['autumnEve', 'tomorrow at 2:30 am', null, '2026-10-25 02:30'],
+  // "2:30 am" alone is read by the German rules (digits + "am"): the suffix must still decide.
+  ['autumnEve', 'tomorrow', '2:30 am', '2026-10-25 02:30'],
+  ['autumnEve', 'morgen', '3 am', '2026-10-25 03:00'],
+  ['autumnEve', 'morgen', '2:30 pm', '2026-10-25 14:30'],
+  ['autumnEve', 'Montag 10 am', null, '2026-10-26 10:00'],
+  ['autumnEve', 'morgen', '2-4 pm', '2026-10-25 14:00-16:00'],
+  ['autumnEve', '10 am Montag', null, '2026-10-26 10:00'], // German "am Montag": a preposition
+  ['springEve', 'tomorrow', '2:30 am', '!nonexistent_time'],
   ['nye', 'tomorrow', null, '2027-01-01'],
   ['nye', 'next week', null, '2027-01-04 W'],
   ['nye', 'January 4', null, '2027-01-04'],
