@@ -3,7 +3,9 @@
 // tue = Tue 2026-02-10 (week Mon 9 – Sun 15; Weiberfastnacht Thu 12, Rosenmontag 16, Easter 5 Apr);
 // satEve = Sat 2026-05-16 18:30 (Pfingsten 24/25 May, Fronleichnam 4 Jun);
 // springEve = Sat 2026-03-28; autumnEve = Sat 2026-10-24; nye = Thu 2026-12-31; mon = Mon 2026-11-16.
+import { DateTime } from 'luxon';
 import { runCorpus, type CorpusRow } from './corpus-helpers.ts';
+import { at, day, runTable } from './when-helpers.ts';
 
 // "in acht Tagen" is one week, "in vierzehn Tagen" two (German counts both ends).
 runCorpus('weeks counted in days', [
@@ -566,3 +568,11 @@ runCorpus('everyday mix', [
   ['nye', "New Year's Eve", null, '2026-12-31'],
   ['nye', "next Monday", null, '2027-01-04'],
 ]);
+
+// chrono gets the business zone's offset: "tomorrow" is the business's tomorrow, not the server's.
+runTable('english in another zone', [
+  // 2025-11-23 23:30 in New York is already the 24th in Berlin; "tomorrow" there is the 24th.
+  ['tomorrow at 10 am', null, at('2025-11-24', '10:00', {}, '-05:00')],
+  ['next Tuesday', null, day('2025-11-25')],
+  ['in 2 hours', null, at('2025-11-24', '01:30', {}, '-05:00')],
+], { now: DateTime.fromISO('2025-11-23T23:30:00', { zone: 'America/New_York' }), zone: 'America/New_York' });
