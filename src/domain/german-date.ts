@@ -22,7 +22,7 @@
 //   nachmittags 13–17, abends 17–22, each clipped to business hours when that leaves something.
 // - "am frühen / späten Nachmittag" etc.: the early or late half of the part (Nachmittag 13–15 /
 //   15–18, Abend 17–19 / 19–22, Vormittag 08–10 / 10–12). "tagsüber" / "den ganzen Tag": business
-//   hours. "nach Feierabend": the evening. "in der Mittagspause": mittags. "nach dem Mittagessen":
+//   hours. "nach Feierabend": the evening. "in der Mittagspause": 12–14. "nach dem Mittagessen":
 //   from 13:00; "vor dem Mittagessen": until 12:00.
 // - Open ranges: "ab 14", "nicht vor 10", "frühestens ab 14", "10 Uhr oder später" → from that
 //   time; "bis 12", "vor 12" → starts before 12:00; "spätestens um 17", "bis spätestens 17", "nicht

@@ -263,7 +263,7 @@ const roughly: Rule = (c) => {
 
 const DAY_PARTS: Record<string, DayPart> = {
   frueh: 'frueh', morgens: 'frueh', vormittag: 'vormittag', vormittags: 'vormittag',
-  mittag: 'mittag', mittags: 'mittag', mittagszeit: 'mittag', mittagspause: 'mittag', nachmittag: 'nachmittag',
+  mittag: 'mittag', mittags: 'mittag', mittagszeit: 'mittag', nachmittag: 'nachmittag',
   nachmittags: 'nachmittag', abend: 'abend', abends: 'abend', feierabend: 'abend',
 };
 
@@ -292,12 +292,17 @@ const MEALS = /^(mittagessen|mittag|mittagspause|essen|lunch)$/;
 const noon = (h: number): SpokenClock => ({ h, m: 0, explicit24: true });
 
 /**
- * "tagsüber", "den ganzen Tag" (the whole business day); "nach dem Mittagessen" (from 13:00),
+ * "tagsüber", "den ganzen Tag" (the whole business day); "in der Mittagspause" (12–14);
+ * "nach dem Mittagessen" (from 13:00),
  * "vor dem Mittagessen" (before 12:00), "nach Feierabend" / "nach der Arbeit" (evening).
  */
 const dayWords: Rule = ({ toks, i }) => {
   const tok = toks[i]!;
   if (WHOLE_DAY.has(tok)) return { pieces: [{ kind: 'range' }], next: i + 1 };
+  // "in der Mittagspause": the usual lunch break, 12–14 (narrower than "mittags", 11–14).
+  if (tok === 'mittagspause') {
+    return { pieces: [{ kind: 'dayPart', part: 'mittag' }, { kind: 'range', from: noon(12), to: noon(14) }], next: i + 1 };
+  }
   if (tok === 'ueber' && /^mittags?$/.test(toks[i + 1] ?? '')) return { pieces: [{ kind: 'dayPart', part: 'mittag' }], next: i + 2 };
   if (tok === 'ganzen' && toks[i + 1] === 'tag') return { pieces: [{ kind: 'range' }], next: i + 2 };
   // "ab Mittag" / "bis Mittag": noon itself is the bound.
