@@ -3,7 +3,7 @@
 // caller again is cheaper than booking a misread day ("morgen früh" must never become Friday).
 import { DATE_RULES } from './german-date-rules.ts';
 import type { Field, Piece, Rule } from './german-pieces.ts';
-import { FILLERS, tokenize } from './german-text.ts';
+import { FILLERS, PREFERENCES, tokenize } from './german-text.ts';
 import { TIME_RULES } from './german-time-rules.ts';
 
 // The field decides who gets the first look at an ambiguous token ("22.11" is a date in
@@ -37,6 +37,12 @@ export function scanPhrase(text: string, field: Field): Piece[] | null {
       const after = skipNegated(toks, i + 1, field);
       if (after === null) return null;
       i = after;
+    } else if (PREFERENCES.has(toks[i]!)) {
+      // "lieber übermorgen": kept only when what follows is understood right away.
+      let j = i + 1;
+      while (j < toks.length && FILLERS.has(toks[j]!)) j++;
+      if (!match(toks, j, field)) return null;
+      i = j;
     } else if (FILLERS.has(toks[i]!)) i++;
     else return null;
   }

@@ -159,17 +159,16 @@ export function parseMonthName(token: string | undefined): number | null {
  * Hesitations and hedges ("äh", "so um 10 rum", "am besten", "ungefähr") belong here; words that
  * can change the meaning ("nicht", "oder", "außer", "kein", "sondern", "nein") never do: they are
  * understood by a rule ("nicht vor 10", "10 oder später") or the phrase is refused.
- * "lieber"/"eher" only state a preference for what follows; a correction ("morgen, lieber
- * übermorgen") names two days and is refused as a conflict downstream.
+ * "lieber"/"eher" are not fillers: see PREFERENCES.
  */
 export const FILLERS = new Set([
   ',', 'um', 'am', 'an', 'den', 'dem', 'der', 'die', 'das', 'des', 'ist', 'gegen', 'so', 'etwa', 'ca', 'circa',
   'ungefaehr', 'bitte', 'vielleicht', 'also', 'dann', 'es', 'waere', 'ginge', 'geht', 'passt', 'mir', 'uns',
-  'gerne', 'gern', 'zu', 'zur', 'zum', 'im', 'in', 'ja', 'lieber', 'eher', 'mal', 'auch', 'noch', 'uhr',
+  'gerne', 'gern', 'zu', 'zur', 'zum', 'im', 'in', 'ja', 'mal', 'auch', 'noch', 'uhr',
   'und', 'zwar', 'wenn', 'moeglich', 'termin', 'einen', 'ich', 'haette', 'wir', 'irgendwann',
   // hesitations and hedges
   'aeh', 'aehm', 'aehh', 'oehm', 'oeh', 'hm', 'hmm', 'hmmm', 'mh', 'mhm', 'ehm', 'em', 'rum', 'herum', 'punkt',
-  'genau', 'gleich', 'schon', 'besten', 'liebsten', 'idealerweise', 'vorzugsweise', 'moeglichst', 'naja', 'na',
+  'genau', 'gleich', 'schon', 'besten', 'moeglichst', 'naja', 'na',
   'okay', 'ok', 'gut', 'prima', 'super', 'eigentlich', 'halt', 'eben', 'denn', 'erst', 'wieder', 'nur', 'ganz',
   'recht', 'sehr', 'sagen', 'egal', 'wann', 'was', 'etwas', 'frei', 'da', 'bei', 'ihnen',
   'sie', 'haben', 'habt', 'ihr', 'kann', 'koennte', 'koennten', 'koennen', 'komme', 'kommen', 'vorbei',
@@ -180,6 +179,13 @@ export const FILLERS = new Set([
   'aber', 'alles', 'hauptsache', 'passen', 'passend', 'waeren', 'sind', 'ggf', 'evtl', 'eventuell',
   'wohl', 'bestimmt', 'sicher', 'dort', 'immer', 'irgendwie', 'vielleicht',
 ]);
+
+/**
+ * "lieber nachmittags", "eher Dienstag": a preference for what follows, which must then be
+ * understood (german-scan.ts). A correction ("morgen, lieber übermorgen") names two days and is
+ * refused as a conflict when the day is resolved; "lieber nicht" is refused by its "nicht".
+ */
+export const PREFERENCES = new Set(['lieber', 'eher', 'besser', 'vorzugsweise', 'idealerweise', 'liebsten']);
 
 /** Prepositions before a number that mark it as a day of month ("am 3", "den 22") … */
 export const DAY_PREPOSITIONS = new Set(['am', 'den', 'dem']);
