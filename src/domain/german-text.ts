@@ -51,7 +51,7 @@ export function tokenize(text: string): string[] {
   const words = unifyWritten(normalizeGerman(text))
     .replace(CLOCK_DASH, '$1$2 bis $3')
     .replace(/[,;]/g, ' , ')
-    .replace(/[!?()"'„“”«»/]/g, ' ')
+    .replace(/[!?()"'„“”«»/–—…]/g, ' ')
     .split(/\s+/)
     .filter(Boolean);
   const out: string[] = [];
@@ -177,7 +177,8 @@ export const FILLERS = new Set([
   'klappen', 'sieht', 'aus', 'dran', 'drann', 'uhrzeit', 'datum', 'zeit', 'tag', 'ab',
   // "am Montag, aber nicht vor 10": the restriction after it is read by its own rule.
   'aber', 'alles', 'hauptsache', 'passen', 'passend', 'waeren', 'sind', 'ggf', 'evtl', 'eventuell',
-  'wohl', 'bestimmt', 'sicher', 'dort', 'immer', 'irgendwie', 'vielleicht',
+  'wohl', 'bestimmt', 'sicher', 'dort', 'immer', 'irgendwie', 'perfekt', 'ideal', 'optimal', 'toll',
+  'wunderbar', 'klasse', 'prima', 'schoen', 'machbar',
 ]);
 
 /**

@@ -154,6 +154,14 @@ runCorpus('speech and typing noise', [
   ['satEve', 'heut', 'um 19 Uhr', '2026-05-16 19:00'],
   ['mon', 'heut', 'so um 9 rum', '2026-11-16 09:00'],
   ['nye', 'Datum: morgen', null, '2027-01-01'],
+  ['tue', 'Morgen. Um zehn.', null, '2026-02-11 10:00'],
+  ['tue', 'Morgen... äh... um zehn', null, '2026-02-11 10:00'],
+  ['tue', 'MORGEN UM 10 UHR', null, '2026-02-11 10:00'],
+  ['tue', 'Donnerstag, 12.2. – 10:30', null, '2026-02-12 10:30'],
+  ['tue', 'morgen um zehn wäre perfekt', null, '2026-02-11 10:00'],
+  ['tue', 'ja genau morgen um 10 passt mir gut', null, '2026-02-11 10:00'],
+  ['tue', 'gerne morgen um zehn, wenn das geht', null, '2026-02-11 10:00'],
+  ['tue', 'morgen lieber', null, '!'],
   ['nye', 'heut', 'Uhrzeit: 15 Uhr', '2026-12-31 15:00'],
 ]);
 
