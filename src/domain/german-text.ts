@@ -174,7 +174,7 @@ export const FILLERS = new Set([
   'sie', 'haben', 'habt', 'ihr', 'kann', 'koennte', 'koennten', 'koennen', 'komme', 'kommen', 'vorbei',
   'vorbeikommen', 'moechte', 'wuerde', 'wuerden', 'will', 'wollte', 'brauche', 'braeuchte', 'hab', 'habe',
   'hatte', 'mit', 'wie', 'waers', 'fuer', 'mich', 'einem', 'einer', 'eine', 'ein', 'gehen', 'klappt',
-  'klappen', 'sieht', 'aus', 'dran', 'drann', 'uhrzeit', 'datum', 'zeit', 'tag', 'ab',
+  'klappen', 'sieht', 'aus', 'dran', 'drann', 'uhrzeit', 'datum', 'ab',
   // "am Montag, aber nicht vor 10": the restriction after it is read by its own rule.
   'aber', 'alles', 'hauptsache', 'passen', 'passend', 'waeren', 'sind', 'ggf', 'evtl', 'eventuell',
   'wohl', 'bestimmt', 'sicher', 'dort', 'immer', 'irgendwie', 'perfekt', 'ideal', 'optimal', 'toll',

@@ -322,6 +322,9 @@ runCorpus('meaning words', [
   ['tue', 'blabla', null, '!unparseable_date'],
   ['tue', 'morgen', 'nachts', '!unparseable_time'],
   ['tue', 'Wochenende oder Montag', null, '!'],
+  ['tue', 'in einer Woche und einem Tag', null, '!'], // "Tag" is no filler: never dropped to +7
+  ['tue', 'in zwei Wochen und drei Tagen', null, '!'],
+  ['tue', 'in a week and a day', null, '!'],
 ]);
 
 // Task 1: English phrases through chrono-node, same readings as German.
