@@ -2,9 +2,10 @@
 // catalog's optional `holidays` field.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { DateTime } from 'luxon';
 import { parseCatalog } from '../../src/catalog/schema.ts';
-import { isKnownRegion, publicHoliday } from '../../src/domain/index.ts';
-import { runCorpus } from './corpus-helpers.ts';
+import { isKnownRegion, parseGermanDateTime, publicHoliday } from '../../src/domain/index.ts';
+import { nowOf, runCorpus } from './corpus-helpers.ts';
 
 test('publicHoliday names national holidays, with the default region DE', () => {
   assert.equal(publicHoliday('2026-12-25'), '1. Weihnachtstag');
@@ -80,9 +81,7 @@ runCorpus('no region: days as said', [
   ['nye', 'morgen', null, '2027-01-01'],
 ]);
 
-test('the closed-day sentence names the day and the holiday', async () => {
-  const { parseGermanDateTime } = await import('../../src/domain/index.ts');
-  const { nowOf } = await import('./corpus-helpers.ts');
+test('the closed-day sentence names the day and the holiday', () => {
   const r = parseGermanDateTime({ datum: 'morgen' }, { now: nowOf('nye'), region: { country: 'DE' } });
   assert.deepEqual(r, {
     ok: false,
@@ -104,9 +103,7 @@ test('catalog: holidays is optional, validated against date-holidays', () => {
   assert.throws(() => parseCatalog(company({ holidays: { country: 'DE', region: 'BY' } })), /holidays/);
 });
 
-test('a week that starts on a holiday is not refused', async () => {
-  const { parseGermanDateTime } = await import('../../src/domain/index.ts');
-  const { DateTime } = await import('luxon');
+test('a week that starts on a holiday is not refused', () => {
   const now = DateTime.fromISO('2026-04-01T09:00:00', { zone: 'Europe/Berlin' }); // Wednesday before Easter
   const week = parseGermanDateTime({ datum: 'nächste Woche' }, { now, region: { country: 'DE' } });
   assert.ok(week.ok && week.weekOnly && week.date === '2026-04-06'); // Ostermontag
