@@ -36,9 +36,9 @@
 //   that is a public holiday there is refused with `closed_holiday`.
 // - Stretches of days get `days` (≥ 2) and no start: "am Wochenende" = Saturday + Sunday, picked
 //   like "Samstag" (the next one after today; "dieses Wochenende" includes today). "Anfang /
-//   Mitte / Ende (der|nächster) Woche" = Mon–Tue / Wed / Fri–Sat of that week; without "nächste"
-//   the current week's while that part is not over (a running part starts today), else next
-//   week's. "Anfang / Mitte / Ende Dezember" = 1st–5th / 14th–17th / last five days.
+//   Mitte / Ende (der|nächster) Woche" = Mon–Tue / Wed / Fri–Sat of that week; "der Woche" is
+//   the current week's while that part is still ahead (like a bare weekday), else next week's;
+//   "dieser Woche" is what is left of it (a running part starts today). "Anfang / Mitte / Ende Dezember" = 1st–5th / 14th–17th / last five days.
 // - "am letzten Samstag im Februar", "am ersten Montag im März": this year's unless passed.
 //   "nächstes Jahr am 4. Januar": the year said.
 // - Words that change the meaning ("nicht", "oder", "außer", "kein") are understood ("nicht vor

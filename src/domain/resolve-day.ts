@@ -176,8 +176,8 @@ const WEEK_PARTS = { start: { offset: 0, days: 2 }, middle: { offset: 2, days: 1
 
 /**
  * Weekend: Saturday + Sunday, chosen like "Samstag" (the next one after today; "dieses Wochenende"
- * includes today). Week parts: Mon–Tue, Wed, Fri–Sat of the week said, or of the current week
- * while that part is not over (else next week's). Month parts: 1st–5th, 14th–17th, the last five
+ * includes today). Week parts: Mon–Tue, Wed, Fri–Sat of the week said ("dieser Woche": what is
+ * left of it), or without one of the current week while the part is still ahead, else next week's. Month parts: 1st–5th, 14th–17th, the last five
  * days, of the month said (this year while not over, else next year's). A part already running
  * starts today. "Montag bis Mittwoch": from the Monday "Montag" means through the Wednesday after.
  */
@@ -202,8 +202,9 @@ function resolveSpan(p: Piece, ctx: Ctx, week: number | undefined, explicitYear:
     const at = (w: number) => ctx.today.startOf('week').plus({ weeks: w, days: part.offset });
     const w = p.week ?? week;
     if (w !== undefined) return clip(at(w), part.days);
-    const current = clip(at(0), part.days);
-    return current.date >= ctx.today ? current : { date: at(1), days: part.days };
+    // Like a bare weekday: this week's part only while it is still ahead ("Anfang der Woche" said
+    // on a Monday or Tuesday means next week's).
+    return at(0) > ctx.today ? { date: at(0), days: part.days } : { date: at(1), days: part.days };
   }
   if (p.kind === 'monthPart') {
     const period = (first: DateTime): Span => {

@@ -172,7 +172,8 @@ runCorpus('periods', [
   ['tue', 'übernächstes Wochenende', null, '2026-02-21 +2'],
   ['tue', 'nächste Woche am Wochenende', null, '2026-02-21 +2'],
   ['tue', 'Samstag am Wochenende', null, '2026-02-14'],
-  ['tue', 'Anfang der Woche', null, '2026-02-10'], // Mon–Tue of this week, today is its last day
+  ['tue', 'Anfang der Woche', null, '2026-02-16 +2'], // this week's has begun: next week's, like "Montag"
+  ['tue', 'Anfang dieser Woche', null, '2026-02-10'], // what is left of it: today
   ['tue', 'Ende der Woche', null, '2026-02-13 +2'],
   ['tue', 'Ende dieser Woche', null, '2026-02-13 +2'],
   ['tue', 'Mitte der Woche', null, '2026-02-11'],
@@ -221,7 +222,9 @@ runCorpus('periods', [
   ['nye', 'in einem Monat', null, '2027-01-31'],
   ['nye', 'nächste Woche', null, '2027-01-04 W'],
   ['nye', 'in drei Wochen', null, '2027-01-21'],
-  ['mon', 'Anfang der Woche', null, '2026-11-16 +2'],
+  ['mon', 'Anfang der Woche', null, '2026-11-23 +2'],
+  ['mon', 'Ende der Woche', null, '2026-11-20 +2'],
+  ['mon', 'Mitte der Woche', null, '2026-11-18'],
   ['mon', 'Ende des Monats', null, '2026-11-26 +5'],
   ['mon', 'zum Monatsende', null, '2026-11-26 +5'],
   ['mon', 'Anfang nächsten Monats', null, '2026-12-01 +5'],
