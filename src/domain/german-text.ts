@@ -51,7 +51,9 @@ export function tokenize(text: string): string[] {
   const words = unifyWritten(normalizeGerman(text))
     .replace(CLOCK_DASH, '$1$2 bis $3')
     .replace(/[,;]/g, ' , ')
-    .replace(/[!?()"'„“”«»/–—…]/g, ' ')
+    // "wenn's", "geht's": the clitic stays on its word, so the filler list knows "wenns", "gehts".
+    .replace(/(\p{L})['’´`]s\b/gu, '$1s')
+    .replace(/[!?()"'’´`„“”«»/–—…]/g, ' ')
     .split(/\s+/)
     .filter(Boolean);
   const out: string[] = [];
@@ -178,7 +180,8 @@ export const FILLERS = new Set([
   // "am Montag, aber nicht vor 10": the restriction after it is read by its own rule.
   'aber', 'alles', 'hauptsache', 'passen', 'passend', 'waeren', 'sind', 'ggf', 'evtl', 'eventuell',
   'wohl', 'bestimmt', 'sicher', 'dort', 'immer', 'irgendwie', 'perfekt', 'ideal', 'optimal', 'toll',
-  'wunderbar', 'klasse', 'prima', 'schoen', 'machbar',
+  'wunderbar', 'klasse', 'schoen', 'machbar', 'wenns', 'gehts', 'waers', 'gibts', 'siehts', 'hats', 'ists',
+  'passts', 'klappts', 'waer', 'haetten', 'hattet', 'nehm', 'nehme', 'nehmen', 'gibt', 'hat',
 ]);
 
 /**

@@ -162,6 +162,14 @@ runCorpus('speech and typing noise', [
   ['tue', 'ja genau morgen um 10 passt mir gut', null, '2026-02-11 10:00'],
   ['tue', 'gerne morgen um zehn, wenn das geht', null, '2026-02-11 10:00'],
   ['tue', 'morgen lieber', null, '!'],
+  ['tue', "Dienstag, wenn's geht vormittags", null, '2026-02-17 08:00-12:00'],
+  ['tue', "geht's morgen?", null, '2026-02-11'],
+  ['tue', "morgen, wär's um 10 möglich?", null, '2026-02-11 10:00'],
+  ['tue', 'hätten Sie morgen um 10 noch was?', null, '2026-02-11 10:00'],
+  ['tue', 'ich nehme den Dienstag um 10', null, '2026-02-17 10:00'],
+  ['tue', "wie sieht's am Freitag aus", null, '2026-02-13'],
+  ['tue', 'Freitag wär auch okay', null, '2026-02-13'],
+  ['tue', 'morgen oder so', null, '!'],
   ['nye', 'heut', 'Uhrzeit: 15 Uhr', '2026-12-31 15:00'],
 ]);
 
