@@ -53,7 +53,7 @@ export function tokenize(text: string): string[] {
     .replace(/[,;]/g, ' , ')
     // "wenn's", "geht's": the clitic stays on its word, so the filler list knows "wenns", "gehts".
     .replace(/(\p{L})['’´`]s\b/gu, '$1s')
-    .replace(/[!?()"'’´`„“”«»/–—…]/g, ' ')
+    .replace(/[!?()"'’´`„“”«»/–—…=<>{}\[\]*_#]/g, ' ')
     .split(/\s+/)
     .filter(Boolean);
   const out: string[] = [];

@@ -123,6 +123,8 @@ runCorpus('speech and typing noise', [
   ['tue', 'Punkt zehn Uhr morgen', null, '2026-02-11 10:00'],
   ['tue', 'Datum: morgen', 'Uhrzeit: 15 Uhr', '2026-02-11 15:00'],
   ['tue', 'Datum: 19.02.2026', 'Uhrzeit: 15:00', '2026-02-19 15:00'],
+  ['tue', 'datum=morgen', 'uhrzeit=10:00', '2026-02-11 10:00'],
+  ['tue', 'Datum - morgen', null, '2026-02-11'],
   ['tue', 'morgen', '14h', '2026-02-11 14:00'],
   ['tue', 'morgen', '14 h', '2026-02-11 14:00'],
   ['tue', 'morgen', '14h30', '2026-02-11 14:30'],
