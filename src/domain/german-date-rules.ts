@@ -3,7 +3,7 @@
 // "Anfang nächster Woche", "Ende Februar", "am letzten Samstag im Februar", "nächstes Jahr",
 // "in zwei Stunden". Named days and holidays are in german-named-days.ts.
 import { namedDay } from './german-named-days.ts';
-import type { Match, Piece, Rule } from './german-pieces.ts';
+import type { DayRef, Match, Piece, Rule } from './german-pieces.ts';
 import {
   DAY_PREPOSITIONS, TIME_PREPOSITIONS, parseCardinal, parseMonthName, parseOrdinal, parseWeekday,
 } from './german-text.ts';
@@ -230,8 +230,44 @@ const year: Rule = ({ toks, i }) => {
   return one(i + 2, { kind: 'year', offset: mod === 'this' ? 0 : mod === 'next' ? 1 : 2 });
 };
 
+/** A day in a date range at token i: "3.", "dritten", "3.3.", "3.3.2027", "5. März (2027)". */
+function dayRefAt(toks: readonly string[], i: number): { ref: DayRef; next: number } | null {
+  const tok = toks[i];
+  if (tok === undefined) return null;
+  const num = /^(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})?$/.exec(tok);
+  if (num) {
+    const year = num[3] === undefined ? undefined : num[3].length === 2 ? 2000 + Number(num[3]) : Number(num[3]);
+    const ref: DayRef = { day: Number(num[1]), month: Number(num[2]), ...(year !== undefined ? { year } : {}) };
+    return ref.day >= 1 && ref.day <= 31 && ref.month! >= 1 && ref.month! <= 12 ? { ref, next: i + 1 } : null;
+  }
+  // Only ordinals: a bare "3" could be an hour.
+  const day = /^\d/.test(tok) && !tok.endsWith('.') ? null : parseOrdinal(tok);
+  if (day === null) return null;
+  const month = parseMonthName(toks[i + 1]);
+  if (month === null) return { ref: { day }, next: i + 1 };
+  const y = toks[i + 2];
+  if (y !== undefined && /^20\d{2}$/.test(y)) return { ref: { day, month, year: Number(y) }, next: i + 3 };
+  return { ref: { day, month }, next: i + 2 };
+}
+
+/** "vom 3. bis 5. März", "3. bis 5.3.", "zwischen dem 3. und dem 5. Dezember", "vom 3. bis zum 5.". */
+const dateRange: Rule = ({ toks, i }) => {
+  const lead = toks[i] === 'vom' || toks[i] === 'von' || toks[i] === 'zwischen' ? toks[i] : undefined;
+  let at = lead ? i + 1 : i;
+  if (lead === 'zwischen' && toks[at] === 'dem') at++;
+  const from = dayRefAt(toks, at);
+  if (!from) return null;
+  at = from.next;
+  if (toks[at] !== (lead === 'zwischen' ? 'und' : 'bis')) return null;
+  at++;
+  if (toks[at] === 'zum' || toks[at] === 'dem' || toks[at] === 'einschliesslich') at++;
+  const to = dayRefAt(toks, at);
+  if (!to) return null;
+  return one(to.next, { kind: 'dateRange', from: from.ref, to: to.ref });
+};
+
 /** Order matters: the more specific shapes come first. */
 export const DATE_RULES: readonly Rule[] = [
-  namedDay, isoDate, numericDate, nthWeekday, dayMonthName, dayOfMonth, relativeDay, weekend, weekPart, monthPart,
+  namedDay, isoDate, dateRange, numericDate, nthWeekday, dayMonthName, dayOfMonth, relativeDay, weekend, weekPart, monthPart,
   week, year, weekdayRange, weekday, inDays,
 ];

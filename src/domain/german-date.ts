@@ -38,7 +38,9 @@
 //   like "Samstag" (the next one after today; "dieses Wochenende" includes today). "Anfang /
 //   Mitte / Ende (der|nächster) Woche" = Mon–Tue / Wed / Fri–Sat of that week; "der Woche" is
 //   the current week's while that part is still ahead (like a bare weekday), else next week's;
-//   "dieser Woche" is what is left of it (a running part starts today). "Anfang / Mitte / Ende Dezember" = 1st–5th / 14th–17th / last five days.
+//   "dieser Woche" is what is left of it (a running part starts today). "Anfang / Mitte / Ende
+//   Dezember" = 1st–5th / 14th–17th / last five days. "Montag bis Mittwoch", "vom 3. bis 5. März"
+//   (at most three weeks) are those days.
 // - "am letzten Samstag im Februar", "am ersten Montag im März": this year's unless passed.
 //   "nächstes Jahr am 4. Januar": the year said.
 // - Words that change the meaning ("nicht", "oder", "außer", "kein") are understood ("nicht vor

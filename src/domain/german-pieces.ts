@@ -17,6 +17,13 @@ export interface SpokenClock {
   explicit24: boolean;
 }
 
+/** A day of month with the month and year when said. */
+export interface DayRef {
+  day: number;
+  month?: number;
+  year?: number;
+}
+
 export type Piece =
   /** A calendar date; year absent when not said ("22.11.", "22. November"). */
   | { kind: 'ymd'; year?: number; month: number; day: number }
@@ -39,6 +46,8 @@ export type Piece =
    */
   | { kind: 'weekend'; mode: 'next' | 'this' | 'afterNext' }
   | { kind: 'weekPart'; part: 'start' | 'middle' | 'end'; week?: number }
+  /** "vom 3. bis 5. März", "zwischen dem 3. und 5.": month/year of `from` default to those of `to`. */
+  | { kind: 'dateRange'; from: DayRef; to: DayRef }
   /** "Montag bis Mittwoch": from the first weekday (picked like "Montag") through the second. */
   | { kind: 'weekdays'; from: number; to: number; mode: 'next' | 'this' | 'afterNext' }
   /** "Anfang Dezember", "Ende des Monats": month offset from now or a month name. */

@@ -43,7 +43,7 @@ export function resolveDay(pieces: Piece[], ctx: Ctx): DayResult {
       else offsets.set(`${p.days}/${p.months ?? 0}`, { days: p.days, months: p.months ?? 0 });
     } else if (p.kind === 'weekday') weekdays.set(`${p.weekday}:${p.mode}`, p);
     else if (p.kind === 'week') weeks.add(p.offset);
-    else if (p.kind === 'weekend' || p.kind === 'weekPart' || p.kind === 'monthPart' || p.kind === 'weekdays') spans.push(p);
+    else if (p.kind === 'weekend' || p.kind === 'weekPart' || p.kind === 'monthPart' || p.kind === 'weekdays' || p.kind === 'dateRange') spans.push(p);
   }
   // Two different days in one request ("morgen, am 3.12.") cannot both be meant.
   if (new Set(fixed.map((d) => d.toISODate())).size > 1 || offsets.size > 1 || weekdays.size > 1 || weeks.size > 1 || spans.length > 1) {
@@ -172,6 +172,8 @@ export function instant(iso: string, ctx: Ctx): DateTime | null {
   return dt.isValid ? dt : null;
 }
 
+const MAX_RANGE_DAYS = 21;
+
 const WEEK_PARTS = { start: { offset: 0, days: 2 }, middle: { offset: 2, days: 1 }, end: { offset: 4, days: 2 } } as const;
 
 /**
@@ -180,6 +182,7 @@ const WEEK_PARTS = { start: { offset: 0, days: 2 }, middle: { offset: 2, days: 1
  * left of it), or without one of the current week while the part is still ahead, else next week's. Month parts: 1st–5th, 14th–17th, the last five
  * days, of the month said (this year while not over, else next year's). A part already running
  * starts today. "Montag bis Mittwoch": from the Monday "Montag" means through the Wednesday after.
+ * "vom 3. bis 5. März": those days (at most three weeks), the year as for "5. März".
  */
 function resolveSpan(p: Piece, ctx: Ctx, week: number | undefined, explicitYear: number | undefined): Span | null {
   const clip = (date: DateTime, days: number): Span => {
@@ -191,6 +194,27 @@ function resolveSpan(p: Piece, ctx: Ctx, week: number | undefined, explicitYear:
     if (week !== undefined) return clip(ctx.today.startOf('week').plus({ weeks: week, days: 5 }), 2);
     if (p.mode === 'this' && ctx.today.weekday === 7) return { date: ctx.today, days: 1 };
     return { date: nextWeekday(ctx.today, 6, p.mode), days: 2 };
+  }
+  if (p.kind === 'dateRange') {
+    const to = p.to.month !== undefined ? resolveYmd(p.to.year ?? explicitYear, p.to.month, p.to.day, ctx) : null;
+    let from: DateTime | null;
+    let end: DateTime | null;
+    if (to) {
+      from = makeDate(p.from.year ?? to.year, p.from.month ?? to.month, p.from.day, ctx);
+      // "vom 28. bis 3. März": the first day lies in the month before; "vom 23.12. bis 2.1.": the year before.
+      if (from && p.from.month === undefined && from > to) from = from.minus({ months: 1 });
+      if (from && p.from.month !== undefined && p.from.year === undefined && from > to) from = from.minus({ years: 1 });
+      end = to;
+    } else {
+      if (p.from.month !== undefined) return null; // "vom 3.3. bis 5.": refuse the odd order
+      from = resolveDayOfMonth(p.from.day, ctx);
+      end = from && makeDate(from.year, from.month, p.to.day, ctx);
+      if (from && end && end < from) end = makeDate(from.plus({ months: 1 }).year, from.plus({ months: 1 }).month, p.to.day, ctx);
+    }
+    if (!from || !end || end <= from) return null;
+    const days = Math.round(end.diff(from, 'days').days) + 1;
+    // A caller's range of days is short; three weeks and more is not a booking wish.
+    return days <= MAX_RANGE_DAYS ? clip(from, days) : null;
   }
   if (p.kind === 'weekdays') {
     const days = ((p.to - p.from + 7) % 7) + 1;
