@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
+import { isKnownRegion } from '../domain/index.ts';
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:mm');
 const zone = z.string().refine((name) => DateTime.local().setZone(name).isValid, 'expected an IANA time zone, e.g. Europe/Berlin');
@@ -49,6 +50,19 @@ const companySchema = z
     /** Dialled numbers (E.164) and Retell agent ids that identify this company's calls. */
     phoneNumbers: z.array(z.string().regex(/^\+[1-9]\d{6,14}$/, 'expected E.164, e.g. +4930123456')).default([]),
     retellAgentIds: z.array(z.string().min(1)).default([]),
+    /**
+     * Public holidays of the business's region (date-holidays country and state codes, e.g.
+     * { country: 'DE', state: 'BY' }); a public holiday there is a closed day. Absent = Germany's
+     * national holidays only ({ country: 'DE' }).
+     */
+    holidays: z
+      .object({
+        country: z.string().regex(/^[A-Z]{2}$/, 'expected an ISO country code, e.g. DE').default('DE'),
+        state: z.string().regex(/^[A-Z0-9]{1,3}$/, 'expected a state code, e.g. BY or BE').optional(),
+      })
+      .strict()
+      .refine((r) => isKnownRegion(r), 'unknown country or state for public holidays (e.g. DE, DE/BY, DE/BE)')
+      .optional(),
     /** When set, a caller without an email is booked with noreply+<digits>@<domain>. */
     placeholderEmailDomain: z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/).optional(),
     billing: z

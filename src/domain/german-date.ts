@@ -1,5 +1,7 @@
 // Entry point: German date/time phrases ("morgen um halb elf", "nächsten Dienstag nachmittags",
 // "2025-11-22T10:30:00+01:00") → a calendar day plus an exact time or a window of start times.
+// English phrases ("tomorrow at 3:30 pm") are read by chrono-node (english-date.ts) into the same
+// pieces, so every reading below holds for both languages. German is always tried first.
 // Pure: the clock comes in as an argument; all calendar math is luxon in the business's zone.
 //
 // Readings chosen for ambiguous phrases (callers hear the resolved day read back via speakSlot):
@@ -18,15 +20,45 @@
 //   "08:00", "0" and 13–23 are taken literally.
 // - A day part without a time yields a window: früh 06–10, vormittags 08–12, mittags 11–14,
 //   nachmittags 13–17, abends 17–22, each clipped to business hours when that leaves something.
+// - "am frühen / späten Nachmittag" etc.: the early or late half of the part (Nachmittag 13–15 /
+//   15–18, Abend 17–19 / 19–22, Vormittag 08–10 / 10–12). "tagsüber" / "den ganzen Tag": business
+//   hours. "nach Feierabend": the evening. "in der Mittagspause": 12–14. "nach dem Mittagessen":
+//   from 13:00; "vor dem Mittagessen": until 12:00.
+// - Open ranges: "ab 14", "nicht vor 10", "frühestens ab 14", "10 Uhr oder später" → from that
+//   time; "bis 12", "vor 12" → starts before 12:00; "spätestens um 17", "bis spätestens 17", "nicht
+//   nach 17", "nicht später als 17", "um 10 oder früher" → a start at that very time still counts
+//   (window end one minute later, ends are exclusive).
+// - "in acht Tagen" = one week, "in vierzehn Tagen" = two weeks (German counts both ends), also
+//   as an offset ("Freitag in acht Tagen" = the Friday a week after "Freitag"). "in einem Monat": the same day next month. "in zwei Stunden": now + 2 h, exact.
+// - Holidays and named days (Heiligabend, Karfreitag, Pfingstmontag, Rosenmontag, Muttertag, …,
+//   "am Tag vor Heiligabend", "am Montag nach Ostern") are dated by date-holidays: the next
+//   occurrence from today on ("nächstes Jahr" picks next year's). With `region` set, a single day
+//   that is a public holiday there is refused with `closed_holiday`.
+// - Stretches of days get `days` (≥ 2) and no start: "am Wochenende" = Saturday + Sunday, picked
+//   like "Samstag" (the next one after today; "dieses Wochenende" includes today). "Anfang /
+//   Mitte / Ende (der|nächster) Woche" = Mon–Tue / Wed / Fri–Sat of that week; "der Woche" is
+//   the current week's while that part is still ahead (like a bare weekday), else next week's;
+//   "dieser Woche" is what is left of it (a running part starts today). "Anfang / Mitte / Ende
+//   Dezember" = 1st–5th / 14th–17th / last five days. "Montag bis Mittwoch", "vom 3. bis 5. März"
+//   (at most three weeks) are those days.
+// - "am letzten Samstag im Februar", "am ersten Montag im März": this year's unless passed.
+//   "nächstes Jahr am 4. Januar": the year said.
+// - Words that change the meaning ("nicht", "oder", "außer", "kein") are understood ("nicht vor
+//   10", "nicht Montag, sondern Dienstag") or the phrase is refused, never skipped; fillers and
+//   hesitations ("äh", "so um 10 rum", "am besten", "Punkt") are skipped.
 // - A date without any time gives just the date; a time without any date is `missing_date`
-//   (we don't guess "today").
+//   (we don't guess "today"). Nothing throws: unknown input is a refusal with a German sentence.
 import { DateTime } from 'luxon';
-import type { DayPart, Piece, SpokenClock } from './german-pieces.ts';
+import { scanEnglish } from './english-date.ts';
+import type { DayPart, Field, Piece } from './german-pieces.ts';
 import { scanPhrase } from './german-scan.ts';
-import { MONTH_NAMES, WEEKDAY_NAMES } from './german-speak.ts';
+import { speakDate } from './german-speak.ts';
+import { publicHoliday, type HolidayRegion } from './holidays.ts';
 import {
   DEFAULT_ZONE, formatClock, hhmmToMinutes, localToInstant, minutesToClock, resolveNow,
 } from './local-time.ts';
+import { resolveDay, type Ctx } from './resolve-day.ts';
+import { resolveTime, type TimeSpec } from './resolve-time.ts';
 import { whenFail, type Failure, type WhenErrorCode } from './result.ts';
 
 export type { DayPart } from './german-pieces.ts';
@@ -51,6 +83,12 @@ export interface ParseWhenOptions {
   businessHours?: BusinessHours;
   /** See the header: how long a year-less date may lie in the past before it means next year. */
   pastGraceDays?: number;
+  /**
+   * Where the business is, for public holidays: a single day that is a public holiday there is
+   * refused with `closed_holiday` (German sentence naming the holiday). Leave it out where a
+   * holiday is not a reason to refuse (finding an existing appointment by its day).
+   */
+  region?: HolidayRegion;
 }
 
 /** The two Retell arguments; either may hold a combined phrase like "morgen um 10". */
@@ -77,23 +115,28 @@ export interface WhenOk {
   start?: DateTime;
   /** Only a week was named: `date` is its Monday (or today for "diese Woche"). */
   weekOnly?: boolean;
+  /**
+   * A short stretch of days was named ("am Wochenende", "Anfang nächster Woche", "Ende Februar"):
+   * the days from `date` on, `days` of them (≥ 2). No `start` then, as with weekOnly.
+   */
+  days?: number;
   /** The day part the caller said, if any. */
   dayPart?: DayPart;
 }
 
 export type WhenResult = WhenOk | Failure<WhenErrorCode>;
 
-interface Ctx {
-  now: DateTime;
-  today: DateTime;
-  zone: string;
-  open: number;
-  close: number;
-  graceDays: number;
+/** Parses `datum` + `uhrzeit` (or one combined string) into a day and a time or window. Never throws. */
+export function parseGermanDateTime(input: WhenInput | string, options: ParseWhenOptions): WhenResult {
+  try {
+    return parseWhen(input, options);
+  } catch {
+    // A malformed option (business hours, zone) or an unforeseen input: refuse, never crash the call.
+    return whenFail('unparseable_date');
+  }
 }
 
-/** Parses `datum` + `uhrzeit` (or one combined string) into a day and a time or window. */
-export function parseGermanDateTime(input: WhenInput | string, options: ParseWhenOptions): WhenResult {
+function parseWhen(input: WhenInput | string, options: ParseWhenOptions): WhenResult {
   const zone = options.zone ?? DEFAULT_ZONE;
   const now = resolveNow(options.now, zone);
   const hours = options.businessHours ?? DEFAULT_BUSINESS_HOURS;
@@ -104,217 +147,61 @@ export function parseGermanDateTime(input: WhenInput | string, options: ParseWhe
   };
   const { datum, uhrzeit } = typeof input === 'string' ? { datum: input, uhrzeit: undefined } : input;
 
-  const fromDatum = scanPhrase(datum ?? '', 'datum');
+  const fromDatum = scanField(typeof datum === 'string' ? datum : '', 'datum', ctx);
   if (!fromDatum) return whenFail('unparseable_date');
-  const fromUhrzeit = scanPhrase(uhrzeit ?? '', 'uhrzeit');
+  const fromUhrzeit = scanField(typeof uhrzeit === 'string' ? uhrzeit : '', 'uhrzeit', ctx);
   if (!fromUhrzeit) return whenFail('unparseable_time');
-  const pieces = [...fromDatum, ...fromUhrzeit];
+  const pieces = [...fromDatum, ...fromUhrzeit].map((p) => fromNowToInstant(p, ctx));
 
   const day = resolveDay(pieces, ctx);
   if (!day.ok) return day;
   if (!day.date) return whenFail('missing_date');
   if (day.date < ctx.today) return whenFail('date_in_past');
+  // Only a single day is refused; a week or a stretch with a holiday in it still has other days.
+  if (options.region && !day.days && !day.weekOnly) {
+    const holiday = publicHoliday(day.date.toISODate()!, options.region);
+    if (holiday) return closedOn(day.date, holiday);
+  }
   const time = resolveTime(pieces, ctx);
   if (!time.ok) return time;
-  return assemble(day.date, day.weekOnly, time, ctx);
-}
-
-// ---------------------------------------------------------------- day
-
-type DayResult = { ok: true; date?: DateTime; weekOnly: boolean } | Failure<WhenErrorCode>;
-
-function resolveDay(pieces: Piece[], ctx: Ctx): DayResult {
-  const fixed: DateTime[] = [];
-  const offsets = new Set<number>();
-  const weekdays = new Map<string, Extract<Piece, { kind: 'weekday' }>>();
-  const weeks = new Set<number>();
-  for (const p of pieces) {
-    if (p.kind === 'ymd' || p.kind === 'dayOfMonth' || p.kind === 'instant') {
-      const d = p.kind === 'ymd' ? resolveYmd(p, ctx) : p.kind === 'dayOfMonth' ? resolveDayOfMonth(p.day, ctx) : instant(p.iso, ctx);
-      if (!d) return whenFail(p.kind === 'instant' ? 'unparseable_date' : 'invalid_date');
-      fixed.push(d.startOf('day'));
-    } else if (p.kind === 'relDays') {
-      if (p.role === 'anchor') fixed.push(ctx.today.plus({ days: p.days }));
-      else offsets.add(p.days);
-    } else if (p.kind === 'weekday') weekdays.set(`${p.weekday}:${p.mode}`, p);
-    else if (p.kind === 'week') weeks.add(p.offset);
-  }
-  // Two different days in one request ("morgen, am 3.12.") cannot both be meant.
-  if (new Set(fixed.map((d) => d.toISODate())).size > 1 || offsets.size > 1 || weekdays.size > 1 || weeks.size > 1) {
-    return whenFail('unparseable_date');
-  }
-  const offset = [...offsets][0] ?? 0;
-  const wd = [...weekdays.values()][0];
-  const week = [...weeks][0];
-  const weekStart = (n: number) => ctx.today.startOf('week').plus({ weeks: n });
-
-  if (fixed[0]) {
-    const date = fixed[0].plus({ days: offset });
-    if (wd && date.weekday !== wd.weekday) return weekdayMismatch(date, wd.weekday);
-    if (week !== undefined && +date.startOf('week') !== +weekStart(week)) return whenFail('unparseable_date');
-    return { ok: true, date, weekOnly: false };
-  }
-  if (wd) {
-    const base = week !== undefined ? weekStart(week).plus({ days: wd.weekday - 1 }) : nextWeekday(ctx.today, wd);
-    return { ok: true, date: base.plus({ days: offset }), weekOnly: false };
-  }
-  if (week !== undefined) {
-    return { ok: true, date: (week === 0 ? ctx.today : weekStart(week)).plus({ days: offset }), weekOnly: true };
-  }
-  if (offsets.size) return { ok: true, date: ctx.today.plus({ days: offset }), weekOnly: false };
-  return { ok: true, weekOnly: false };
-}
-
-function nextWeekday(today: DateTime, p: Extract<Piece, { kind: 'weekday' }>): DateTime {
-  const ahead = (p.weekday - today.weekday + 7) % 7;
-  const days = p.mode === 'this' ? ahead : p.mode === 'next' ? ahead || 7 : (ahead || 7) + 7;
-  return today.plus({ days });
-}
-
-function makeDate(year: number, month: number, day: number, ctx: Ctx): DateTime | null {
-  const d = DateTime.fromObject({ year, month, day }, { zone: ctx.zone });
-  return d.isValid ? d : null;
-}
-
-function resolveYmd(p: Extract<Piece, { kind: 'ymd' }>, ctx: Ctx): DateTime | null {
-  if (p.year !== undefined) return makeDate(p.year, p.month, p.day, ctx);
-  const thisYear = makeDate(ctx.today.year, p.month, p.day, ctx);
-  if (thisYear && (thisYear >= ctx.today || ctx.today.diff(thisYear, 'days').days <= ctx.graceDays)) return thisYear;
-  return makeDate(ctx.today.year + 1, p.month, p.day, ctx);
-}
-
-/** "am 22.": the first month from this one on whose 22nd is today or later. */
-function resolveDayOfMonth(day: number, ctx: Ctx): DateTime | null {
-  for (let k = 0; k < 3; k++) {
-    const m = ctx.today.startOf('month').plus({ months: k });
-    const d = makeDate(m.year, m.month, day, ctx);
-    if (d && d >= ctx.today) return d;
-  }
-  return null;
-}
-
-function instant(iso: string, ctx: Ctx): DateTime | null {
-  const dt = DateTime.fromISO(iso, { zone: ctx.zone });
-  return dt.isValid ? dt : null;
-}
-
-function weekdayMismatch(date: DateTime, said: number): Failure<WhenErrorCode> {
-  const actual = WEEKDAY_NAMES[date.weekday - 1];
-  return whenFail(
-    'weekday_mismatch',
-    `Der ${date.day}. ${MONTH_NAMES[date.month - 1]} ist ein ${actual}, kein ${WEEKDAY_NAMES[said - 1]}. Welchen Tag meinen Sie?`,
-  );
-}
-
-// ---------------------------------------------------------------- time
-
-type TimeSpec =
-  | { ok: true; kind: 'none'; dayPart?: DayPart }
-  | { ok: true; kind: 'exact'; minutes: number; instant?: DateTime; dayPart?: DayPart }
-  | { ok: true; kind: 'window'; from: number; to: number; dayPart?: DayPart };
-
-const PART_WINDOWS: Record<DayPart, [number, number]> = {
-  frueh: [6 * 60, 10 * 60],
-  vormittag: [8 * 60, 12 * 60],
-  mittag: [11 * 60, 14 * 60],
-  nachmittag: [13 * 60, 17 * 60],
-  abend: [17 * 60, 22 * 60],
-};
-
-function resolveTime(pieces: Piece[], ctx: Ctx): TimeSpec | Failure<WhenErrorCode> {
-  const parts = new Set(pieces.flatMap((p) => (p.kind === 'dayPart' ? [p.part] : [])));
-  if (parts.size > 1) return whenFail('unparseable_time');
-  const dayPart = [...parts][0];
-  const tag = dayPart ? { dayPart } : {};
-
-  const instants = pieces.flatMap((p) => (p.kind === 'instant' ? [instant(p.iso, ctx)!] : []));
-  const exact = new Set([
-    ...pieces.flatMap((p) => (p.kind === 'clock' ? [resolveClock(p.clock, dayPart, ctx)] : [])),
-    ...instants.map((dt) => dt.hour * 60 + dt.minute),
-  ]);
-  const ranges = pieces.flatMap((p) => (p.kind === 'range' ? [p] : []));
-  if (exact.size > 1 || ranges.length > 1 || (exact.size && ranges.length)) return whenFail('unparseable_time');
-
-  const [minutes] = exact;
-  if (minutes !== undefined) return { ok: true, kind: 'exact', minutes, ...(instants[0] ? { instant: instants[0] } : {}), ...tag };
-  const base = dayPart ? partWindow(dayPart, ctx) : ([ctx.open, ctx.close] as const);
-  const r = ranges[0];
-  if (!r) return dayPart ? { ok: true, kind: 'window', from: base[0], to: base[1], ...tag } : { ok: true, kind: 'none' };
-
-  let [from, to] = rangeEnds(r, dayPart, ctx);
-  if (from === undefined) from = to !== undefined && to <= base[0] ? 0 : base[0];
-  if (to === undefined) to = from >= base[1] ? 23 * 60 + 59 : base[1];
-  if (from >= to) return whenFail('unparseable_time');
-  return { ok: true, kind: 'window', from, to, ...tag };
-}
-
-/** Day-part window clipped to business hours, unless clipping would leave nothing. */
-function partWindow(part: DayPart, ctx: Ctx): readonly [number, number] {
-  const [a, b] = PART_WINDOWS[part];
-  const from = Math.max(a, ctx.open);
-  const to = Math.min(b, ctx.close);
-  return from < to ? [from, to] : [a, b];
-}
-
-const fits = (minutes: number, ctx: Ctx) => minutes >= ctx.open && minutes < ctx.close;
-
-/** Minutes after midnight for a spoken clock, choosing am/pm as described in the header. */
-function resolveClock(c: SpokenClock, part: DayPart | undefined, ctx: Ctx): number {
-  if (c.explicit24) return c.h * 60 + c.m;
-  const am = (c.h % 12) * 60 + c.m;
-  const pm = am + 12 * 60;
-  const noon = c.h === 12;
-  switch (part) {
-    case 'frueh':
-    case 'vormittag':
-      return noon ? pm : am;
-    case 'mittag':
-      return c.h === 10 || c.h === 11 ? am : pm;
-    case 'nachmittag':
-    case 'abend':
-      return pm;
-    default: {
-      if (fits(am, ctx) !== fits(pm, ctx)) return fits(am, ctx) ? am : pm;
-      return noon || c.h <= 6 ? pm : am;
-    }
-  }
+  return assemble(day.date, day.weekOnly, day.days, time, ctx);
 }
 
 /**
- * Both ends of a range in minutes. Two ambiguous ends move together ("zwischen 11 und 1" is
- * 11:00–13:00, never 23:00–13:00): around the spoken hour for "kurz vor/nach", otherwise the pair
- * that overlaps business hours most.
+ * German first: the German rules are strict (every word understood or a known filler), so a
+ * phrase they accept is German. Only a field they refuse goes to the English reader, which is
+ * just as strict about words it does not understand — a German phrase is never half-read by it.
  */
-function rangeEnds(r: Extract<Piece, { kind: 'range' }>, part: DayPart | undefined, ctx: Ctx): [number?, number?] {
-  const { from, to } = r;
-  if (!from || !to || from.explicit24 || to.explicit24 || part) {
-    return [from && resolveClock(from, part, ctx), to && resolveClock(to, part, ctx)];
-  }
-  const a = (from.h % 12) * 60 + from.m;
-  let b = (to.h % 12) * 60 + to.m;
-  if (b <= a) b += 12 * 60;
-  let shift: number;
-  if (r.anchor) {
-    const anchor = r.anchor === 'from' ? from : to;
-    shift = resolveClock(anchor, part, ctx) - (r.anchor === 'from' ? a : b);
-  } else {
-    const overlap = (x: number, y: number) => Math.max(0, Math.min(y, ctx.close) - Math.max(x, ctx.open));
-    const amScore = overlap(a, b);
-    const pmScore = b + 720 <= 24 * 60 ? overlap(a + 720, b + 720) : -1;
-    shift = amScore !== pmScore ? (pmScore > amScore ? 720 : 0) : resolveClock(from, part, ctx) >= 720 ? 720 : 0;
-  }
-  return [a + shift, b + shift];
+function scanField(text: string, field: Field, ctx: Ctx): Piece[] | null {
+  // A spoken date or time is a few words; anything far longer is not one (and would cost time).
+  if (text.length > MAX_FIELD_LENGTH) return null;
+  return scanPhrase(text, field) ?? scanEnglish(text, field, ctx);
+}
+
+const MAX_FIELD_LENGTH = 200;
+
+/** "in zwei Stunden": the instant now + n minutes, rounded up to the whole minute. */
+function fromNowToInstant(p: Piece, ctx: Ctx): Piece {
+  if (p.kind !== 'fromNow') return p;
+  const at = ctx.now.plus({ minutes: p.minutes });
+  const whole = at.second || at.millisecond ? at.startOf('minute').plus({ minutes: 1 }) : at;
+  return { kind: 'instant', iso: whole.toISO()! };
+}
+
+function closedOn(date: DateTime, holiday: string): Failure<WhenErrorCode> {
+  return whenFail('closed_holiday', `Am ${speakDate(date)} ist ${holiday}, ein Feiertag – da haben wir geschlossen. Welcher andere Tag passt Ihnen?`);
 }
 
 // ---------------------------------------------------------------- result
 
-function assemble(date: DateTime, weekOnly: boolean, time: TimeSpec, ctx: Ctx): WhenResult {
+function assemble(date: DateTime, weekOnly: boolean, days: number | undefined, time: TimeSpec, ctx: Ctx): WhenResult {
   const out: WhenOk = { ok: true, date: date.toISODate()! };
   if (weekOnly) out.weekOnly = true;
+  if (days) out.days = days;
   if (time.dayPart) out.dayPart = time.dayPart;
   if (time.kind === 'exact') {
     out.time = formatClock(minutesToClock(time.minutes));
-    if (weekOnly) return out; // no single day chosen, so no start instant
+    if (weekOnly || days) return out; // no single day chosen, so no start instant
     let start = time.instant;
     if (!start) {
       const local = localToInstant(out.date, out.time, ctx.zone);
@@ -325,7 +212,7 @@ function assemble(date: DateTime, weekOnly: boolean, time: TimeSpec, ctx: Ctx): 
     out.start = start;
   } else if (time.kind === 'window') {
     let from = time.from;
-    if (!weekOnly && +date === +ctx.today) {
+    if (!weekOnly && +date === +ctx.today && !days) {
       // Today: only the part of the window still ahead (rounded up to the next whole minute).
       const n = ctx.now;
       const nowMinutes = n.hour * 60 + n.minute + (n.second || n.millisecond ? 1 : 0);

@@ -19,16 +19,41 @@ const CLOCK_DASH = /(^|[^\d-])(\d{1,2}(?:[:.]\d{2})?)\s*[-–]\s*(\d{1,2}(?:[:.]
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}(t[\d:.]+(z|[+-]\d{2}(:?\d{2})?)?)?$/;
 
 /**
+ * Written and transcribed forms folded to the spoken shapes the rules know: echoed labels
+ * ("Uhrzeit: 15 Uhr"), "10 : 30", "19. 2.", "3.März", "14h", "10:30h", "14h30", "16/02".
+ */
+function unifyWritten(text: string): string {
+  return text
+    .replace(/(^|[\s,;])(datum|uhrzeit|zeit|tag|wann|termin|date|time|day)\s*:(?!\d)/g, '$1 ')
+    // "16/02", "16/02/2027": day first, as Germans write it.
+    .replace(/(^|[^\d/])(\d{1,2})\/(\d{1,2})(?:\/(\d{4}|\d{2}))?(?![\d/])/g, (_m, pre: string, d: string, mo: string, y?: string) =>
+      `${pre}${d}.${mo}.${y ?? ''}`)
+    .replace(/(\d{1,2})\s*:\s*(\d{2})(?!\d)/g, '$1:$2')
+    .replace(/(^|[^\d.:])(\d{1,2})\.\s+(\d{1,2})\.(?!\d)/g, '$1$2.$3.')
+    .replace(/(\d)\.(?=[a-z])/g, '$1. ')
+    .replace(/(^|[^\d.:])(\d{1,2}(?:[:.]\d{2})?)\s?h(?![a-z])(\d{2})?/g, (_m, pre: string, clock: string, min?: string) =>
+      `${pre}${clock} uhr${min ? ` ${min}` : ''}`);
+}
+
+/** Clipped speech forms ("heut", "morgn") and short written forms, mapped to the full word. */
+const CLIPPED: Record<string, string> = {
+  heut: 'heute', morgn: 'morgen', uebermorgn: 'uebermorgen', nachm: 'nachmittags', vorm: 'vormittags',
+  naechstn: 'naechsten', kommendn: 'kommenden', zw: 'zwischen', nen: 'einen', ne: 'eine', nem: 'einem', ner: 'einer',
+};
+
+/**
  * Splits a phrase into tokens. Keeps "22.11.2025", "10:30", "3." and ISO strings whole
  * (the dot of an ordinal matters: "am 3." is a day, "um 3" an hour), keeps commas as boundaries,
  * drops other punctuation, and splits glued forms ("dienstagnachmittag", "10uhr30", "dienstag-abend").
  */
 export function tokenize(text: string): string[] {
   // A comma token stops rules reading across it: "10 Uhr, 11 Uhr" are two times, not 10:11.
-  const words = normalizeGerman(text)
+  const words = unifyWritten(normalizeGerman(text))
     .replace(CLOCK_DASH, '$1$2 bis $3')
     .replace(/[,;]/g, ' , ')
-    .replace(/[!?()"'„“”«»/]/g, ' ')
+    // "wenn's", "geht's": the clitic stays on its word, so the filler list knows "wenns", "gehts".
+    .replace(/(\p{L})['’´`]s\b/gu, '$1s')
+    .replace(/[!?()"'’´`„“”«»/–—…=<>{}\[\]*_#]/g, ' ')
     .split(/\s+/)
     .filter(Boolean);
   const out: string[] = [];
@@ -46,6 +71,10 @@ function splitGlued(word: string): string[] {
   // Words lose a sentence-final dot; numbers keep it ("22.11.", "3.").
   const w = /\d/.test(word) ? word : word.replace(/\.+$/, '');
   if (!w) return [];
+  if (CLIPPED[w]) return [CLIPPED[w]];
+  // "spätnachmittags", "frühabends": an early/late day part.
+  const shaded = /^(frueh|spaet)(vormittag|nachmittag|abend)s?$/.exec(w);
+  if (shaded) return [shaded[1]!, shaded[2]!];
   const compound = new RegExp(`^(${WEEKDAY_STEMS})(${DAYPART_STEMS})s?$`).exec(w);
   if (compound) return [compound[1]!, compound[2]!];
   const uhr = /^(\d{1,2})uhr(\d{2})?$/.exec(w);
@@ -127,13 +156,40 @@ export function parseMonthName(token: string | undefined): number | null {
   return MONTHS[token] ?? null;
 }
 
-/** Words that carry no date/time meaning of their own; skipped when no rule consumes them. */
+/**
+ * Words that carry no date/time meaning of their own; skipped when no rule consumes them.
+ * Hesitations and hedges ("äh", "so um 10 rum", "am besten", "ungefähr") belong here; words that
+ * can change the meaning ("nicht", "oder", "außer", "kein", "sondern", "nein") never do: they are
+ * understood by a rule ("nicht vor 10", "10 oder später") or the phrase is refused.
+ * "lieber"/"eher" are not fillers: see PREFERENCES.
+ */
 export const FILLERS = new Set([
   ',', 'um', 'am', 'an', 'den', 'dem', 'der', 'die', 'das', 'des', 'ist', 'gegen', 'so', 'etwa', 'ca', 'circa',
   'ungefaehr', 'bitte', 'vielleicht', 'also', 'dann', 'es', 'waere', 'ginge', 'geht', 'passt', 'mir', 'uns',
-  'gerne', 'gern', 'zu', 'zur', 'zum', 'im', 'in', 'ja', 'lieber', 'eher', 'mal', 'auch', 'noch', 'uhr',
+  'gerne', 'gern', 'zu', 'zur', 'zum', 'im', 'in', 'ja', 'mal', 'auch', 'noch', 'uhr',
   'und', 'zwar', 'wenn', 'moeglich', 'termin', 'einen', 'ich', 'haette', 'wir', 'irgendwann',
+  // hesitations and hedges
+  'aeh', 'aehm', 'aehh', 'oehm', 'oeh', 'hm', 'hmm', 'hmmm', 'mh', 'mhm', 'ehm', 'em', 'rum', 'herum', 'punkt',
+  'genau', 'gleich', 'schon', 'besten', 'moeglichst', 'naja', 'na',
+  'okay', 'ok', 'gut', 'prima', 'super', 'eigentlich', 'halt', 'eben', 'denn', 'erst', 'wieder', 'nur', 'ganz',
+  'recht', 'sehr', 'sagen', 'egal', 'wann', 'was', 'etwas', 'frei', 'da', 'bei', 'ihnen',
+  'sie', 'haben', 'habt', 'ihr', 'kann', 'koennte', 'koennten', 'koennen', 'komme', 'kommen', 'vorbei',
+  'vorbeikommen', 'moechte', 'wuerde', 'wuerden', 'will', 'wollte', 'brauche', 'braeuchte', 'hab', 'habe',
+  'hatte', 'mit', 'wie', 'waers', 'fuer', 'mich', 'einem', 'einer', 'eine', 'ein', 'gehen', 'klappt',
+  'klappen', 'sieht', 'aus', 'dran', 'drann', 'uhrzeit', 'datum', 'ab',
+  // "am Montag, aber nicht vor 10": the restriction after it is read by its own rule.
+  'aber', 'alles', 'hauptsache', 'passen', 'passend', 'waeren', 'sind', 'ggf', 'evtl', 'eventuell',
+  'wohl', 'bestimmt', 'sicher', 'dort', 'immer', 'irgendwie', 'perfekt', 'ideal', 'optimal', 'toll',
+  'wunderbar', 'klasse', 'schoen', 'machbar', 'wenns', 'gehts', 'waers', 'gibts', 'siehts', 'hats', 'ists',
+  'passts', 'klappts', 'waer', 'haetten', 'hattet', 'nehm', 'nehme', 'nehmen', 'gibt', 'hat',
 ]);
+
+/**
+ * "lieber nachmittags", "eher Dienstag": a preference for what follows, which must then be
+ * understood (german-scan.ts). A correction ("morgen, lieber übermorgen") names two days and is
+ * refused as a conflict when the day is resolved; "lieber nicht" is refused by its "nicht".
+ */
+export const PREFERENCES = new Set(['lieber', 'eher', 'besser', 'vorzugsweise', 'idealerweise', 'liebsten']);
 
 /** Prepositions before a number that mark it as a day of month ("am 3", "den 22") … */
 export const DAY_PREPOSITIONS = new Set(['am', 'den', 'dem']);

@@ -19,7 +19,8 @@ export type WhenErrorCode =
   | 'weekday_mismatch'
   | 'date_in_past'
   | 'time_in_past'
-  | 'nonexistent_time';
+  | 'nonexistent_time'
+  | 'closed_holiday';
 
 /** Default sentences; weekday_mismatch gets a specific one built where it is detected. */
 export const WHEN_MESSAGES: Record<WhenErrorCode, string> = {
@@ -32,6 +33,7 @@ export const WHEN_MESSAGES: Record<WhenErrorCode, string> = {
   time_in_past: 'Diese Uhrzeit ist heute schon vorbei. Welche Uhrzeit passt Ihnen stattdessen?',
   nonexistent_time:
     'Diese Uhrzeit gibt es an dem Tag wegen der Zeitumstellung nicht. Welche andere Uhrzeit passt Ihnen?',
+  closed_holiday: 'An diesem Tag ist Feiertag, da haben wir geschlossen. Welcher andere Tag passt Ihnen?',
 };
 
 export function whenFail(code: WhenErrorCode, message = WHEN_MESSAGES[code]): Failure<WhenErrorCode> {

@@ -107,7 +107,9 @@ const times: Row[] = [
   ['morgen', 'um 10 bis 12', win('2025-11-25', '10:00', '12:00')],
   ['morgen', '10-12 Uhr', win('2025-11-25', '10:00', '12:00')],
   ['morgen', '10:00 – 12:30', win('2025-11-25', '10:00', '12:30')],
-  ['morgen', 'spätestens um 12', win('2025-11-25', '08:00', '12:00')],
+  // "spätestens um 12" lets a 12:00 start in (window ends are exclusive, hence 12:01); it was
+  // 08:00–12:00 before issue 14, which refused exactly the hour the caller named.
+  ['morgen', 'spätestens um 12', win('2025-11-25', '08:00', '12:01')],
   ['morgen', 'nachmittags ab 3', win('2025-11-25', '15:00', '17:00', { dayPart: 'nachmittag' })],
   ['morgen', 'ab 21 Uhr', win('2025-11-25', '21:00', '23:59')],
 ];
@@ -166,7 +168,8 @@ const refusals: Row[] = [
   ['31.11.', null, err('invalid_date')],
   ['Mittwoch, 25.11.', null, err('weekday_mismatch', 'Der 25. November ist ein Dienstag, kein Mittwoch. Welchen Tag meinen Sie?')],
   ['blabla', null, err('unparseable_date')],
-  ['Wochenende', null, err('unparseable_date')],
+  // Was refused before issue 14; the weekend is now Saturday + Sunday, picked like "Samstag".
+  ['Wochenende', null, day('2025-11-29', { days: 2 })],
   ['morgen oder übermorgen', null, err('unparseable_date')],
   ['morgen, am 3.12.', null, err('unparseable_date')], // two different days
   ['morgen', 'blub', err('unparseable_time')],
