@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { BookInput } from '../actors/book.ts';
 import type { BookOutcome, BookingService } from '../booking/booking-service.ts';
 import type { CatalogIndex, CompanyConfig, ServiceEntry } from '../catalog/index.ts';
-import { cleanEmail, cleanName, cleanPhone, parseGermanDateTime, speakDate, speakSlot, speakTime, WHEN_MESSAGES, type WhenOk } from '../domain/index.ts';
+import { cleanEmail, cleanName, cleanPhone, DEFAULT_REGION, parseGermanDateTime, publicHoliday, type HolidayRegion, speakDate, speakSlot, speakTime, WHEN_MESSAGES, type WhenOk } from '../domain/index.ts';
 import type { Appointment, Store } from '../store/index.ts';
 import type { NormalizedArgs } from './args.ts';
 import { MESSAGES, spokenList } from './messages.ts';
@@ -129,8 +129,8 @@ async function checkAvailability(ctx: FunctionContext, args: NormalizedArgs): Pr
   if ('success' in when) return when;
   const zone = ctx.company.timeZone;
   const day = DateTime.fromISO(when.date, { zone });
-  const span = when.weekOnly ? { weeks: 1 } : { days: 1 };
-  const starts = await ctx.booking.freeStarts(entry, day.toMillis(), day.plus(span).toMillis());
+  const span = when.weekOnly ? { weeks: 1 } : { days: when.days ?? 1 };
+  const starts = openDays(ctx, await ctx.booking.freeStarts(entry, day.toMillis(), day.plus(span).toMillis()));
 
   if (when.start) {
     const at = when.start.toMillis();
@@ -139,9 +139,10 @@ async function checkAvailability(ctx: FunctionContext, args: NormalizedArgs): Pr
   }
   const inWindow = when.window ? starts.filter(withinWindow(day, when.window)) : starts;
   const free = inWindow.slice(0, 6);
-  const dayText = when.weekOnly ? `In der Woche ab ${speakDate(day)}` : `Am ${speakDate(day)}`;
+  const severalDays = when.weekOnly || (when.days ?? 1) > 1;
+  const dayText = when.weekOnly ? `In der Woche ab ${speakDate(day)}` : severalDays ? `Ab ${speakDate(day)}` : `Am ${speakDate(day)}`;
   if (free.length === 0) {
-    const fallback = await ctx.booking.alternatives(entry, day.set({ hour: 12 }).toMillis(), 3);
+    const fallback = openDays(ctx, await ctx.booking.alternatives(entry, day.set({ hour: 12 }).toMillis(), 3));
     const list = fallback.map((t) => speak(ctx, t));
     return {
       success: true,
@@ -151,7 +152,7 @@ async function checkAvailability(ctx: FunctionContext, args: NormalizedArgs): Pr
       alternatives: fallback.map((t) => slotView(ctx, t)),
     };
   }
-  const spoken = when.weekOnly ? free.map((t) => speak(ctx, t)) : free.map((t) => speakTime(DateTime.fromMillis(t, { zone })));
+  const spoken = severalDays ? free.map((t) => speak(ctx, t)) : free.map((t) => speakTime(DateTime.fromMillis(t, { zone })));
   return { success: true, available: true, message: MESSAGES.free_times(dayText, spokenList(spoken)), free_slots: free.map((t) => slotView(ctx, t)) };
 }
 
@@ -215,7 +216,7 @@ async function getAlternatives(ctx: FunctionContext, args: NormalizedArgs): Prom
   const when = resolveWhen(ctx, args.date, args.time ?? '12:00');
   if ('success' in when) return when;
   const at = when.start?.toMillis() ?? DateTime.fromISO(`${when.date}T12:00`, { zone: ctx.company.timeZone }).toMillis();
-  const starts = await ctx.booking.alternatives(entry, at, 3);
+  const starts = openDays(ctx, await ctx.booking.alternatives(entry, at, 3));
   if (starts.length === 0) return fail('no_alternatives', MESSAGES.taken_no_alternatives, { alternatives: [] });
   return { success: true, message: MESSAGES.alternatives(spokenList(starts.map((t) => speak(ctx, t)))), alternatives: starts.map((t) => slotView(ctx, t)) };
 }
@@ -236,7 +237,7 @@ function bookingReply(ctx: FunctionContext, entry: ServiceEntry, outcome: BookOu
       return { success: true, message: success(speak(ctx, at)), ...view };
     }
     case 'slot_unavailable':
-      return alternativesReply(ctx, outcome.alternatives ?? []);
+      return alternativesReply(ctx, openDays(ctx, outcome.alternatives ?? []));
     case 'pending':
       return stillProcessing();
     case 'rejected':
@@ -258,7 +259,7 @@ function changedSince(ctx: FunctionContext, id: number): FunctionReply {
 const isLive = (a: Appointment) => a.status === 'booked' || a.status === 'pending';
 
 async function offerAlternatives(ctx: FunctionContext, entry: ServiceEntry, at: number, data: Record<string, unknown>): Promise<FunctionReply> {
-  const reply = alternativesReply(ctx, await ctx.booking.alternatives(entry, at, 3));
+  const reply = alternativesReply(ctx, openDays(ctx, await ctx.booking.alternatives(entry, at, 3)));
   return { ...reply, ...data, success: true, error: undefined };
 }
 
@@ -276,8 +277,12 @@ function resolveService(ctx: FunctionContext, said: string | undefined): Service
   return said ? fail('unknown_service', MESSAGES.unknown_service(names)) : fail('missing_service', MESSAGES.missing_service(names));
 }
 
+/** A day the caller wants to come (a holiday of the salon's region is refused as closed). */
 function resolveWhen(ctx: FunctionContext, datum: string | undefined, uhrzeit: string | undefined): WhenOk | FunctionReply {
-  const when = parseGermanDateTime({ datum: datum ?? null, uhrzeit: uhrzeit ?? null }, { now: ctx.now(), zone: ctx.company.timeZone, businessHours: ctx.company.businessHours });
+  const when = parseGermanDateTime(
+    { datum: datum ?? null, uhrzeit: uhrzeit ?? null },
+    { now: ctx.now(), zone: ctx.company.timeZone, businessHours: ctx.company.businessHours, region: regionOf(ctx) },
+  );
   if (!when.ok) return fail(when.code, when.message);
   const horizon = DateTime.fromMillis(ctx.now(), { zone: ctx.company.timeZone }).plus({ days: ctx.horizonDays }).toISODate()!;
   if (when.date > horizon) return fail('beyond_horizon', MESSAGES.beyond_horizon);
@@ -346,6 +351,14 @@ function findAppointment(ctx: FunctionContext, args: NormalizedArgs, onDate: str
     });
   }
   return upcoming[0]!;
+}
+
+const regionOf = (ctx: FunctionContext): HolidayRegion => ctx.company.holidays ?? DEFAULT_REGION;
+
+/** Starts not on a public holiday of the salon's region (weeks, periods and alternatives span several days). */
+function openDays(ctx: FunctionContext, starts: number[]): number[] {
+  const region = regionOf(ctx);
+  return starts.filter((t) => !publicHoliday(DateTime.fromMillis(t, { zone: ctx.company.timeZone }).toISODate()!, region));
 }
 
 /** A said day ("Freitag", "12.12.") as "YYYY-MM-DD", for matching an existing appointment. */
