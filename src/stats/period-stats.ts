@@ -30,6 +30,8 @@ export interface PeriodSummary {
 
 export class PeriodStats {
   private readonly query = new Map<Role, Statement<unknown[]>>();
+  /** Local-day boundaries per (zone, last date, count): luxon runs once per such run of days. */
+  private readonly ranges = new Map<string, Array<{ date: string; from: number; to: number }>>();
 
   constructor(db: Db) {
     for (const role of Object.keys(COST_COLUMN) as Role[]) {
@@ -49,15 +51,26 @@ export class PeriodStats {
   days(companyId: string, timeZone: string, lastDate: string, count: number, role: Role): DayTotals[] {
     const query = this.query.get(role);
     if (!query) throw new Error(`unknown role ${role}`);
+    return this.rangesOf(timeZone, lastDate, count).map(({ date, from, to }) => {
+      const [calls, withAppointment, durationMs, durationCount, costCents] = query.get(companyId, from, to) as number[];
+      return { date, calls: calls!, withAppointment: withAppointment!, durationMs: durationMs!, durationCount: durationCount!, costCents: costCents! };
+    });
+  }
+
+  private rangesOf(timeZone: string, lastDate: string, count: number) {
+    const key = `${timeZone}\u0000${lastDate}\u0000${count}`;
+    const known = this.ranges.get(key);
+    if (known) return known;
     const last = DateTime.fromISO(lastDate, { zone: timeZone }).startOf('day');
     if (!last.isValid) throw new Error(`no such date ${lastDate}`);
-    const out: DayTotals[] = [];
+    const ranges = [];
     for (let i = count - 1; i >= 0; i--) {
       const day = last.minus({ days: i });
-      const [calls, withAppointment, durationMs, durationCount, costCents] = query.get(companyId, day.toMillis(), day.plus({ days: 1 }).toMillis()) as number[];
-      out.push({ date: day.toISODate()!, calls: calls!, withAppointment: withAppointment!, durationMs: durationMs!, durationCount: durationCount!, costCents: costCents! });
+      ranges.push({ date: day.toISODate()!, from: day.toMillis(), to: day.plus({ days: 1 }).toMillis() });
     }
-    return out;
+    if (this.ranges.size >= 2048) this.ranges.delete(this.ranges.keys().next().value!);
+    this.ranges.set(key, ranges);
+    return ranges;
   }
 }
 

@@ -80,9 +80,20 @@ function barChart(title: string, bars: Array<{ label: string; value: number; par
 
 const hourLabel = (h: HourStats) => `${String(h.hour).padStart(2, '0')}`;
 
+/** "Fr., 04.12., 10:00" in the company's zone; one Intl formatter per zone (luxon per row was the page's main cost). */
+const rowFormats = new Map<string, Intl.DateTimeFormat>();
+function rowTime(ms: number, zone: string): string {
+  let format = rowFormats.get(zone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('de-DE', { timeZone: zone, weekday: 'short', day: '2-digit', month: '2-digit', hour: '2-digit', minute: '2-digit' });
+    if (rowFormats.size < 100) rowFormats.set(zone, format);
+  }
+  return format.format(ms);
+}
+
 function appointmentTable(rows: AppointmentRow[], zone: string, empty: string, withError = false): string {
   if (rows.length === 0) return `<p class="muted">${esc(empty)}</p>`;
-  const when = (ms: number) => DateTime.fromMillis(ms, { zone }).setLocale('de').toFormat('ccc dd.MM. HH:mm');
+  const when = (ms: number) => rowTime(ms, zone);
   const body = rows
     .map(
       (a) => `<tr><td>${esc(when(a.startUtc))}</td><td>${esc(a.serviceName)}</td><td>${esc(a.customerName ?? '–')}<br><span class="muted">${esc(a.customerPhone ?? '')}</span></td>
@@ -103,7 +114,7 @@ export function dashboardPage(o: AdminOverview): string {
       ? `<div class="warn"><b>${integer.format(o.openOrphans)}</b> offene verwaiste Buchung(en) in Cal.com · <b>${integer.format(o.review.length)}</b> Buchung(en) zur Prüfung</div>`
       : '<p class="ok">Keine offenen Probleme.</p>';
   const orphanRows = o.orphans
-    .map((x) => `<tr><td>${esc(DateTime.fromMillis(x.createdAt, { zone: o.timeZone }).setLocale('de').toFormat('dd.MM. HH:mm'))}</td><td>${esc(x.calcomUid)}</td><td>${esc(x.reason)}</td><td>${x.attempts}</td><td>${x.escalated ? 'eskaliert' : 'wird wiederholt'}</td><td>${esc(x.lastError ?? '')}</td></tr>`)
+    .map((x) => `<tr><td>${esc(rowTime(x.createdAt, o.timeZone))}</td><td>${esc(x.calcomUid)}</td><td>${esc(x.reason)}</td><td>${x.attempts}</td><td>${x.escalated ? 'eskaliert' : 'wird wiederholt'}</td><td>${esc(x.lastError ?? '')}</td></tr>`)
     .join('');
   return page(
     `Anrufstatistik – ${o.companyName}`,
