@@ -2,6 +2,7 @@
 const benches: Record<string, () => Promise<unknown>> = {
   runtime: () => import('./runtime.ts'),
   stats: () => import('./stats.ts'),
+  admin: () => import('./admin.ts'),
 };
 
 const name = process.argv[2];

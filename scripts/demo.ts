@@ -12,6 +12,16 @@ const caller = new RetellCaller({
 });
 
 const say = (who: string, text: string) => console.log(`${who.padEnd(8)} ${text}`);
+
+// One line instead of a stack trace when nothing answers at that address.
+try {
+  await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(3000) });
+} catch (error) {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  const why = cause?.code ?? cause?.message ?? (error as Error).message;
+  console.error(`Demo: the service at ${baseUrl} is not reachable (${why}) — start it with \`npm start\`, or pass its URL: npm run demo -- http://host:port`);
+  process.exit(1);
+}
 async function step(name: string, args: Record<string, unknown>) {
   const { status, body } = await caller.fn(name, args);
   say('Agent:', `${body.message}   [${name} → HTTP ${status}${body.error ? `, ${body.error}` : ''}]`);

@@ -1,4 +1,6 @@
-import { CatalogError } from './catalog/index.ts';
+import { existsSync } from 'node:fs';
+import { CatalogError, catalogFileFor, ensureCatalogFile } from './catalog/index.ts';
+import { isCommand, runCommand } from './commands/index.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createLogger, type Logger } from './log.ts';
 import { RedisNotInstalledError } from './runtime/embedded-redis.ts';
@@ -20,12 +22,17 @@ export async function runService(hooks: { beforeStart?(config: Config, logger: L
   }
   const logger = createLogger(config.LOG_LEVEL);
   hooks.beforeStart?.(config, logger);
+  ensureCatalog(config, logger);
 
   let service: Service;
   try {
     service = await startService(config, logger);
   } catch (error) {
-    if (error instanceof CatalogError || error instanceof StoreMismatchError) {
+    if (error instanceof CatalogError) {
+      console.error(`CATALOG_FILE=${catalogFileFor(config)}: ${error.message}`);
+      process.exit(78); // EX_CONFIG
+    }
+    if (error instanceof StoreMismatchError) {
       console.error(error.message);
       process.exit(78); // EX_CONFIG
     }
@@ -54,4 +61,37 @@ export async function runService(hooks: { beforeStart?(config: Config, logger: L
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+/**
+ * A fresh DATA_DIR on the built-in simulator gets the sample salon, so the first start
+ * answers calls; with real Cal.com a missing catalog is a configuration error that says
+ * how to make one.
+ */
+function ensureCatalog(config: Config, logger: Logger): void {
+  const file = catalogFileFor(config);
+  if (existsSync(file)) return;
+  if (config.CALCOM_API_KEY) {
+    console.error(
+      `CATALOG_FILE=${file}: no catalog there. Import one from Cal.com with \`catalog import --company <id> --name "<Salon>"\` ` +
+        '(npm run catalog -- import …), or set CATALOG_FILE to an existing catalog.json',
+    );
+    process.exit(78); // EX_CONFIG
+  }
+  if (ensureCatalogFile(file).seeded) {
+    logger.warn({ file }, 'no catalog found: wrote the sample salon catalog (Salon Schmidt, built-in simulator) there; replace it with `catalog import` for your salon');
+  }
+}
+
+/** The program: a subcommand (`catalog`, `token`, `retell`) when named, else the service. */
+export async function runProgram(argv: string[], hooks: Parameters<typeof runService>[0] = {}): Promise<void> {
+  if (isCommand(argv[0])) {
+    process.exitCode = await runCommand(argv);
+    return;
+  }
+  if (argv.length) {
+    console.error(`unknown arguments: ${argv.join(' ')} (commands: catalog, token, retell; none runs the service)`);
+    process.exit(64); // EX_USAGE
+  }
+  await runService(hooks);
 }

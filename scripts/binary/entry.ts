@@ -1,18 +1,19 @@
 // Entry of the single executable (bundled by scripts/binary/build.mjs). It runs the same
 // runService() as src/main.ts, without top-level await (the SEA bundle is CommonJS), and
-// before that unpacks the embedded SQLite addon and seeds the sample catalog on a fresh
-// DATA_DIR.
+// before that unpacks the embedded SQLite addon (runService seeds the sample catalog on a
+// fresh DATA_DIR in simulator mode). `<binary> catalog|token|retell …` runs a command.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { runService } from '../../src/cli.ts';
-import { catalogFileFor, embeddedCatalogText, ensureCatalogFile } from './catalog.ts';
+import { COMMAND_USAGE, isCommand, runCommand } from '../../src/commands/index.ts';
+import { embeddedCatalogText } from './catalog.ts';
 import { buildInfo, loadBetterSqlite3Addon } from './native-addon.ts';
 
 const NAME = buildInfo?.name ?? 'voice-booking-runtime';
 
-const USAGE = `Usage: ${NAME} [--version | --self-check | --help]
+const USAGE = `Usage: ${NAME} [--version | --self-check | --help | <command> …]
 
 Without arguments: runs the booking service until SIGTERM/SIGINT.
 Needs only redis-server on PATH (or REDIS_URL); configuration comes from the environment:
@@ -24,11 +25,14 @@ Needs only redis-server on PATH (or REDIS_URL); configuration comes from the env
 
   --version      print version and build information
   --self-check   load the embedded SQLite addon, read the embedded catalog, print JSON, exit
+
+${COMMAND_USAGE}
 `;
 
 async function main(argv: string[]): Promise<void> {
   const [flag, ...rest] = argv;
   if (flag === undefined) return run();
+  if (isCommand(flag)) return void (process.exitCode = await runCommand(argv));
   if (rest.length === 0 && (flag === '--help' || flag === '-h')) return void process.stdout.write(USAGE);
   if (rest.length === 0 && (flag === '--version' || flag === '-v')) return void console.log(versionLine());
   if (rest.length === 0 && flag === '--self-check') return void (process.exitCode = selfCheck());
@@ -38,7 +42,7 @@ async function main(argv: string[]): Promise<void> {
 
 function run(): Promise<void> {
   return runService({
-    beforeStart(config, logger) {
+    beforeStart(_config, logger) {
       if (buildInfo) {
         try {
           const addon = loadBetterSqlite3Addon();
@@ -48,8 +52,6 @@ function run(): Promise<void> {
           process.exit(73); // EX_CANTCREAT
         }
       }
-      const catalog = ensureCatalogFile(catalogFileFor(config));
-      if (catalog.seeded) logger.warn({ file: catalog.file }, 'no catalog found: wrote the built-in sample catalog there; edit it for your companies');
     },
   });
 }

@@ -14,6 +14,9 @@ const segmentSchema = z.union([
   z.object({ gapMinutes: z.number().int().positive() }).strict(),
 ]);
 
+/** One question of a Cal.com booking form: its slug, type and whether the booker must answer it. */
+const bookingFieldSchema = z.object({ slug: z.string().min(1), type: z.string().min(1), required: z.boolean() }).strict();
+
 const serviceSchema = z
   .object({
     id: slug,
@@ -25,6 +28,8 @@ const serviceSchema = z
     calendar: slug.optional(),
     segments: z.array(segmentSchema).min(2).optional(),
     priceCents: z.number().int().nonnegative().optional(),
+    /** The event type's booking questions as `catalog import` found them (informational; `catalog check` asks Cal.com). */
+    bookingFields: z.array(bookingFieldSchema).optional(),
   })
   .strict()
   .superRefine((service, ctx) => {
@@ -75,7 +80,17 @@ const companySchema = z
      */
     retellToolTokens: z.array(z.string().regex(/^[0-9a-f]{64}$/, 'expected the hex SHA-256 of the token')).default([]),
     apiTokens: z
-      .array(z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/, 'expected the hex SHA-256 of the token'), role: z.enum(['customer', 'reseller', 'admin']) }).strict())
+      .array(
+        z
+          .object({
+            sha256: z.string().regex(/^[0-9a-f]{64}$/, 'expected the hex SHA-256 of the token'),
+            role: z.enum(['customer', 'reseller', 'admin']),
+            /** Who the token was made for (`token create --label`), and when: for `token list`. */
+            label: z.string().max(200).optional(),
+            createdAt: z.string().max(40).optional(),
+          })
+          .strict(),
+      )
       .default([]),
     services: z.array(serviceSchema).min(1),
   })

@@ -1,6 +1,7 @@
 import Koa, { type Context, type Next } from 'koa';
 import type { HttpDeps } from './deps.ts';
 import { errorBoundary } from './errors.ts';
+import { adminRoutes } from './routes/admin.ts';
 import { apiRoutes } from './routes/api.ts';
 import { calcomRoutes } from './routes/calcom.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -16,7 +17,7 @@ export function createApp(deps: HttpDeps): Koa {
   app.use(closeWhenShuttingDown);
   app.use(errorBoundary(deps.logger));
   app.use(wrongMethodBody);
-  for (const router of [healthRoutes(deps), retellRoutes(deps), calcomRoutes(deps), apiRoutes(deps)]) {
+  for (const router of [healthRoutes(deps), retellRoutes(deps), calcomRoutes(deps), apiRoutes(deps), adminRoutes(deps)]) {
     app.use(router.routes());
     app.use(router.allowedMethods());
   }

@@ -1,1 +1,2 @@
 export * from './call-stats.ts';
+export * from './period-stats.ts';

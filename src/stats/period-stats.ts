@@ -1,0 +1,90 @@
+/**
+ * Totals of a company's calls per local day over a run of days (the admin page's last 7 and
+ * 30 days). One covering-index range per day (`calls_company_started`), summed in SQLite —
+ * the same predicate shape as CallStats, so a day costs a fraction of a millisecond at 1 M
+ * calls and DST days are just longer or shorter ranges.
+ */
+import { DateTime } from 'luxon';
+import type { Statement } from 'better-sqlite3';
+import type { Db } from '../store/db.ts';
+import type { Role } from '../store/tenants.ts';
+import { COST_COLUMN } from './call-stats.ts';
+
+export interface DayTotals {
+  date: string;
+  calls: number;
+  withAppointment: number;
+  durationMs: number;
+  durationCount: number;
+  costCents: number;
+}
+
+export interface PeriodSummary {
+  days: number;
+  calls: number;
+  withAppointment: number;
+  conversion: number;
+  averageDurationSeconds: number;
+  costCents: number;
+}
+
+export class PeriodStats {
+  private readonly query = new Map<Role, Statement<unknown[]>>();
+  /** Local-day boundaries per (zone, last date, count): luxon runs once per such run of days. */
+  private readonly ranges = new Map<string, Array<{ date: string; from: number; to: number }>>();
+
+  constructor(db: Db) {
+    for (const role of Object.keys(COST_COLUMN) as Role[]) {
+      this.query.set(
+        role,
+        db
+          .prepare<unknown[]>(
+            `SELECT COUNT(*), TOTAL(has_appointment), TOTAL(duration_ms), COUNT(duration_ms), TOTAL(${COST_COLUMN[role]})
+               FROM calls WHERE company_id = ? AND started_at >= ? AND started_at < ?`,
+          )
+          .raw(true),
+      );
+    }
+  }
+
+  /** The `count` local days ending with `lastDate` (inclusive), oldest first. */
+  days(companyId: string, timeZone: string, lastDate: string, count: number, role: Role): DayTotals[] {
+    const query = this.query.get(role);
+    if (!query) throw new Error(`unknown role ${role}`);
+    return this.rangesOf(timeZone, lastDate, count).map(({ date, from, to }) => {
+      const [calls, withAppointment, durationMs, durationCount, costCents] = query.get(companyId, from, to) as number[];
+      return { date, calls: calls!, withAppointment: withAppointment!, durationMs: durationMs!, durationCount: durationCount!, costCents: costCents! };
+    });
+  }
+
+  private rangesOf(timeZone: string, lastDate: string, count: number) {
+    const key = `${timeZone}\u0000${lastDate}\u0000${count}`;
+    const known = this.ranges.get(key);
+    if (known) return known;
+    const last = DateTime.fromISO(lastDate, { zone: timeZone }).startOf('day');
+    if (!last.isValid) throw new Error(`no such date ${lastDate}`);
+    const ranges = [];
+    for (let i = count - 1; i >= 0; i--) {
+      const day = last.minus({ days: i });
+      ranges.push({ date: day.toISODate()!, from: day.toMillis(), to: day.plus({ days: 1 }).toMillis() });
+    }
+    if (this.ranges.size >= 2048) this.ranges.delete(this.ranges.keys().next().value!);
+    this.ranges.set(key, ranges);
+    return ranges;
+  }
+}
+
+export function summarize(days: DayTotals[]): PeriodSummary {
+  const sum = (key: keyof Omit<DayTotals, 'date'>) => days.reduce((n, d) => n + d[key], 0);
+  const calls = sum('calls');
+  const withAppointment = sum('withAppointment');
+  const durationCount = sum('durationCount');
+  return {
+    days: days.length,
+    calls,
+    withAppointment,
+    conversion: calls === 0 ? 0 : withAppointment / calls,
+    averageDurationSeconds: durationCount === 0 ? 0 : Math.round(sum('durationMs') / durationCount) / 1000,
+    costCents: Math.round(sum('costCents') * 1e4) / 1e4,
+  };
+}
