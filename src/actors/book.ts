@@ -112,10 +112,11 @@ async function run(
   const recovering = earlier.some(Boolean);
   if (recovering) ctx.log.warn('command delivered again: reconciling its earlier intent');
 
-  // 1. Local overlap check: ranges, not equal start times.
+  // 1. Local overlap check: ranges, not equal start times, widened by the event type's buffers
+  //    (Cal.com keeps them free around every booking of that type).
   const ours = new Set([...earlier.filter(isDefined).map((a) => a.id), ...input.replacing]);
   for (const segment of plan) {
-    const conflict = store.appointments.overlapping(input.companyId, entry.calendarKey, segment.startUtc, segment.endUtc).find((a) => !ours.has(a.id));
+    const conflict = conflictsOf(deps, input.companyId, entry.calendarKey, segment).find((a) => !ours.has(a.id));
     if (conflict && segment.index === 0 && isSameBookingOfCall(conflict, input, segment.startUtc)) {
       // The caller's own booking from earlier in this call (e.g. a late retry after another change): true, so say so.
       ctx.log.info({ appointmentId: conflict.id }, 'this call already holds exactly this booking');
@@ -230,6 +231,25 @@ function bookedReply(rows: Appointment[], serviceId: string): BookReply {
       ...(rows.some((row) => row.awaitingConfirmation) && { awaitingConfirmation: true }),
     },
   };
+}
+
+/** Minutes Cal.com keeps free before and after a booking of this event type, in ms (0 when unknown). */
+function buffersOf(deps: SlotActorDeps, eventTypeId: number): { before: number; after: number } {
+  const eventType = deps.eventTypes?.get(eventTypeId);
+  return { before: (eventType?.beforeBufferMinutes ?? 0) * 60_000, after: (eventType?.afterBufferMinutes ?? 0) * 60_000 };
+}
+
+/** Longest buffer looked for around a segment (Cal.com's buffers are minutes to a few hours). */
+const MAX_BUFFER_MS = 4 * 3_600_000;
+
+/** Live appointments whose time plus buffers meets the segment's time plus buffers. */
+function conflictsOf(deps: SlotActorDeps, companyId: string, calendarKey: string, segment: Pick<PlannedSegment, 'eventTypeId' | 'startUtc' | 'endUtc'>): Appointment[] {
+  const own = buffersOf(deps, segment.eventTypeId);
+  const [from, to] = [segment.startUtc - own.before, segment.endUtc + own.after];
+  return deps.store.appointments.overlapping(companyId, calendarKey, from - MAX_BUFFER_MS, to + MAX_BUFFER_MS).filter((a) => {
+    const theirs = buffersOf(deps, a.eventTypeId);
+    return a.startUtc - theirs.before < to && a.endUtc + theirs.after > from;
+  });
 }
 
 /** A booked appointment this same call made for the same service at the same start. */

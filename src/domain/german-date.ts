@@ -48,7 +48,7 @@
 //   hesitations ("äh", "so um 10 rum", "am besten", "Punkt") are skipped.
 // - A date without any time gives just the date; a time without any date is `missing_date`
 //   (we don't guess "today"). Nothing throws: unknown input is a refusal with a German sentence.
-import { DateTime } from 'luxon';
+import type { DateTime } from 'luxon';
 import { scanEnglish } from './english-date.ts';
 import type { DayPart, Field, Piece } from './german-pieces.ts';
 import { scanPhrase } from './german-scan.ts';

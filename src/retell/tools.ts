@@ -3,7 +3,7 @@
 // posts Retell's default body `{name, call, args}` to POST /retell/function (the signed call
 // names tenant and caller); parameter names are the German keys src/retell/args.ts reads.
 import type { CatalogIndex, CompanyConfig } from '../catalog/index.ts';
-import { FUNCTIONS } from './functions.ts';
+import type { FUNCTIONS } from './functions.ts';
 
 /** The subset of retell-sdk's LlmUpdateParams.CustomTool we fill (structurally identical). */
 export interface RetellCustomTool {

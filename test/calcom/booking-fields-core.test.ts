@@ -73,4 +73,28 @@ describe('book: booking questions of Cal.com event types', () => {
     assert.match(reply.status === 'rejected' ? reply.message : '', /online/);
     assert.equal(h.sim.control.stats().requests.create_booking, undefined);
   });
+
+  // Cal.com keeps an event type's buffers free around each of its bookings (its busy times are
+  // widened by beforeEventBuffer/afterEventBuffer: packages/features/availability/lib/getUserAvailability.ts),
+  // so the local overlap check widens the range the same way and refuses without asking Cal.com.
+  test('buffers widen the local overlap check: a start inside the after-buffer of a booking is refused locally', async () => {
+    await askFor('herrenhaarschnitt', { bookingFields: [{ slug: 'name', type: 'name', required: true }, { slug: 'email', type: 'email', required: true }] });
+    const id = eventTypeOf('herrenhaarschnitt');
+    const et = h.sim.control.eventTypes().find((e) => e.id === id)!;
+    h.sim.control.addEventType({ id, slug: et.slug, title: et.title, lengthInMinutes: et.lengthInMinutes, hostId: et.hostId, slotIntervalMinutes: et.slotIntervalMinutes, afterEventBuffer: 30 });
+    registry?.close();
+    ({ registry } = await EventTypeRegistry.create({ source: client, eventTypeIds: [id], refreshIntervalMs: 0 }));
+    const ten = upcomingWorkday('10:00', 5);
+    const first = await h.core.booking.book('buffer-a', { companyId: COMPANY, serviceId: 'herrenhaarschnitt', start: iso(ten), customer: customer(2) }, 15_000);
+    assert.equal(first.status, 'booked', JSON.stringify(first));
+    const creates = h.sim.control.stats().requests.create_booking;
+    // 10:30 is free by the booking itself (10:00–10:30) but inside its 30-minute after-buffer.
+    const second = await h.core.booking.book('buffer-b', { companyId: COMPANY, serviceId: 'herrenhaarschnitt', start: iso(ten + 30 * 60_000), customer: customer(3) }, 15_000);
+    assert.equal(second.status, 'slot_unavailable', JSON.stringify(second));
+    assert.equal(h.sim.control.stats().requests.create_booking, creates, 'refused before any Cal.com create');
+    assert.equal(second.status === 'slot_unavailable' && second.reason, 'local_conflict', 'the local check refused it');
+    // after the buffer it is free again
+    const third = await h.core.booking.book('buffer-c', { companyId: COMPANY, serviceId: 'herrenhaarschnitt', start: iso(ten + 60 * 60_000), customer: customer(4) }, 15_000);
+    assert.equal(third.status, 'booked', JSON.stringify(third));
+  });
 });
