@@ -37,6 +37,8 @@ const envSchema = z.object({
   HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
   /** Open connections at once; more are refused by the kernel's backlog, not queued in memory. */
   HTTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(1_000_000).default(2048),
+  /** /healthz answers 503 once Redis has been unreachable this long (a supervisor may restart the process). */
+  HEALTH_REDIS_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(5000),
   /** How far ahead a caller may book. */
   BOOKING_HORIZON_DAYS: z.coerce.number().int().min(1).max(3660).default(365),
   SWEEP_INTERVAL_MS: z.coerce.number().int().min(1000).default(30_000),

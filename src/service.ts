@@ -106,6 +106,7 @@ export async function startService(config: Config, logger: Logger, now: () => nu
       bodyLimitBytes: config.BODY_LIMIT_BYTES,
       limits: { functionBytes: config.RETELL_FUNCTION_BODY_LIMIT_BYTES, webhookBytes: config.RETELL_WEBHOOK_BODY_LIMIT_BYTES },
       bookingHorizonDays: config.BOOKING_HORIZON_DAYS,
+      redisDownGraceMs: config.HEALTH_REDIS_GRACE_MS,
     },
     bodyBudget: new BodyBudget(config.BODY_MEMORY_BYTES),
     readiness: {

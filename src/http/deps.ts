@@ -17,6 +17,8 @@ export interface HttpConfig {
   limits: { functionBytes: number; webhookBytes: number };
   /** How many days ahead a caller may book. */
   bookingHorizonDays: number;
+  /** /healthz turns 503 once Redis has not answered for this long. */
+  redisDownGraceMs: number;
 }
 
 export interface HttpDeps {

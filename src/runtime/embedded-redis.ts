@@ -100,7 +100,7 @@ export class EmbeddedRedis {
       await client.connect();
       await client.call('SHUTDOWN').catch(() => {});
     } catch {
-      if (pid) process.kill(pid, 'SIGTERM');
+      if (pid && isAlive(pid)) process.kill(pid, 'SIGTERM'); // stopping twice is harmless
     } finally {
       client.disconnect();
     }

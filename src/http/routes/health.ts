@@ -4,11 +4,15 @@ import type { HttpDeps } from '../deps.ts';
 /** Liveness, readiness (every dependency answers within a second) and Prometheus metrics. */
 export function healthRoutes(deps: HttpDeps): Router {
   const router = new Router();
-  // Liveness includes Redis: without it no command runs, so a supervisor should see the process as down.
+  // Liveness includes Redis: without it no command runs. A blip (a restart takes ~0.5 s) is not an
+  // outage; Redis unreachable for longer than the grace is, and a supervisor should see it.
+  let redisDownSince: number | undefined;
   router.get('/healthz', async (ctx) => {
-    const redis = deps.readiness.redis ? await withTimeout(deps.readiness.redis(), 1000) : true;
-    ctx.status = redis ? 200 : 503;
-    ctx.body = redis ? { status: 'ok' } : { status: 'redis_unreachable' };
+    const up = deps.readiness.redis ? await withTimeout(deps.readiness.redis(), 1000) : true;
+    redisDownSince = up ? undefined : (redisDownSince ?? deps.now());
+    const down = redisDownSince !== undefined && deps.now() - redisDownSince >= deps.config.redisDownGraceMs;
+    ctx.status = down ? 503 : 200;
+    ctx.body = down ? { status: 'redis_unreachable', sinceMs: deps.now() - redisDownSince! } : { status: 'ok', ...(redisDownSince !== undefined && { redis: 'unreachable' }) };
   });
   router.get('/readyz', async (ctx) => {
     const names = Object.keys(deps.readiness);
