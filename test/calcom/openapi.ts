@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 /**
  * Cal.com's published OpenAPI document (apps/api/v2/swagger/documentation.json, see
@@ -6,7 +7,8 @@ import { readFileSync } from 'node:fs';
  * it uses: type, properties, required, enum, items, $ref, allOf/oneOf/anyOf, nullable.
  * No ajv in the tree; this is enough to catch a missing required property or a wrong type.
  */
-const DOC_PATH = '/work/shared/reference/calcom-v2-openapi.json';
+// shared/ lies beside the checkout (in CI: beside the clone); /work/shared on the workplace machine.
+const DOC_PATH = [fileURLToPath(new URL('../../../shared/reference/calcom-v2-openapi.json', import.meta.url)), '/work/shared/reference/calcom-v2-openapi.json'].find((path) => existsSync(path)) ?? '/work/shared/reference/calcom-v2-openapi.json';
 
 type Schema = {
   $ref?: string;
