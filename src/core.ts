@@ -82,7 +82,14 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       addWaits({ calcomMs: durationSeconds * 1000 });
     },
   });
-  const registry = options.eventTypeRefreshMs !== undefined ? await loadEventTypes(catalog, calcom, options.eventTypeRefreshMs, logger) : undefined;
+  const registry =
+    options.eventTypeRefreshMs === undefined
+      ? undefined
+      : await loadEventTypes(catalog, calcom, options.eventTypeRefreshMs, logger).catch(async (error) => {
+          await calcom.close();
+          store.close();
+          throw error;
+        });
   const eventTypes = options.eventTypes ?? registry;
   const availability = new AvailabilityCache({
     source: calcom,
@@ -173,6 +180,7 @@ async function loadEventTypes(catalog: CatalogIndex, calcom: CalcomClient, refre
   const unreachable = new Set(initial.failed.filter((f) => !/\b404\b|not found/i.test(f.error)).map((f) => f.id));
   for (const f of initial.failed) logger.warn({ eventTypeId: f.id, error: f.error }, 'event type could not be read from Cal.com');
   const { fatal, warnings } = checkCatalogEventTypes(refs, registry.all());
+  fatal.push(...compositeBufferProblems(catalog, registry.all()));
   for (const w of warnings) logger.warn({ service: w.serviceId, eventTypeId: w.eventTypeId }, w.message);
   const blocking = fatal.filter((p) => !(p.kind === 'unknown_event_type' && unreachable.has(p.eventTypeId)));
   if (blocking.length) {
@@ -180,4 +188,24 @@ async function loadEventTypes(catalog: CatalogIndex, calcom: CalcomClient, refre
     throw new CatalogError(`the catalog does not match Cal.com:\n${blocking.map((p) => `  ${p.companyId}/${p.message}`).join('\n')}`);
   }
   return registry;
+}
+
+/**
+ * A composite service books its segments back to back (with the catalog's gaps). Cal.com keeps each
+ * event type's buffers free around its bookings, so a later segment that starts inside an earlier
+ * one's after-buffer (or its own before-buffer) would be refused every time: a catalog problem.
+ */
+function compositeBufferProblems(catalog: CatalogIndex, eventTypes: ReadonlyMap<number, { beforeBufferMinutes: number; afterBufferMinutes: number }>) {
+  return catalog.catalog.companies.flatMap((company) =>
+    catalog.servicesOf(company.id).flatMap((entry) =>
+      entry.segments.slice(1).flatMap((segment, i) => {
+        const previous = entry.segments[i]!;
+        const gap = segment.offsetMinutes - (previous.offsetMinutes + previous.durationMinutes);
+        const needed = (eventTypes.get(previous.eventTypeId)?.afterBufferMinutes ?? 0) + (eventTypes.get(segment.eventTypeId)?.beforeBufferMinutes ?? 0);
+        if (gap >= needed) return [];
+        const message = `service ${entry.service.id}: segment ${segment.index} starts ${gap} min after segment ${previous.index}, but Cal.com's buffers of event types ${previous.eventTypeId}/${segment.eventTypeId} need ${needed} min (add a gap of ${needed} min to the segments)`;
+        return [{ companyId: company.id, serviceId: entry.service.id, eventTypeId: segment.eventTypeId, kind: 'buffer_conflict' as const, message }];
+      }),
+    ),
+  );
 }

@@ -285,7 +285,7 @@ export interface CatalogEventTypeProblem {
   serviceId: string;
   eventTypeId: number;
   /** `unfillable_field`, `unknown_event_type`, `length_mismatch`, `needs_caller_phone`. */
-  kind: 'unfillable_field' | 'unknown_event_type' | 'length_mismatch' | 'needs_caller_phone';
+  kind: 'unfillable_field' | 'unknown_event_type' | 'length_mismatch' | 'needs_caller_phone' | 'buffer_conflict';
   /** Only for unfillable_field / needs_caller_phone. */
   field?: string;
   /** "service X: event type N requires field F that the runtime cannot fill". */
