@@ -1,3 +1,4 @@
+import { closeWorker } from '../runtime/close-worker.ts';
 import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -45,7 +46,7 @@ export class MaintenanceScheduler {
   }
 
   async close(): Promise<void> {
-    await this.worker.close();
+    await closeWorker(this.worker, 2000); // a sweep is idempotent and runs again on schedule
     await this.queue.close();
     for (const connection of this.connections) await connection.quit().catch(() => connection.disconnect());
   }

@@ -2,6 +2,7 @@ import { Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { actorNameOf, type Actor } from './actor.ts';
+import { closeWorker } from './close-worker.ts';
 import { commandSchema, failure, jobIdOf, type Command, type Reply } from './command.ts';
 import { mailboxName, partitionOf } from './partition.ts';
 import { connectRedis, type RedisEndpoint } from './redis-connection.ts';
@@ -180,7 +181,7 @@ export class ActorRuntime {
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
-    await Promise.all(this.workers.map((worker) => worker.close()));
+    await Promise.all(this.workers.map((worker) => closeWorker(worker)));
     this.workersStopped();
     await Promise.all(this.queues.map((queue) => queue.close()));
     await this.replies.close();

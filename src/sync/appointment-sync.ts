@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Queue, UnrecoverableError, Worker, type Job, type JobState } from 'bullmq';
+import { closeWorker } from '../runtime/close-worker.ts';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -187,7 +188,7 @@ export class AppointmentSync {
   }
 
   async close(): Promise<void> {
-    await this.worker?.close();
+    if (this.worker) await closeWorker(this.worker);
     await this.queue.close();
     for (const connection of this.connections) await connection.quit().catch(() => connection.disconnect());
   }

@@ -5,8 +5,6 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { EmbeddedRedis } from '../../src/runtime/embedded-redis.ts';
-import { startTestRedis } from '../helpers/redis.ts';
 import { germanDate, mobile, startServiceHarness, waitFor, workdayAhead, type ServiceHarness } from '../helpers/service.ts';
 
 let h: ServiceHarness;
@@ -37,25 +35,3 @@ test('a killed embedded redis comes back by itself and the service books again',
   assert.equal(typeof booked.appointment_id, 'number');
 });
 
-test('/healthz turns 503 once Redis has been unreachable longer than HEALTH_REDIS_GRACE_MS, and 200 when it is back', async () => {
-  const redis = await startTestRedis();
-  const svc = await startServiceHarness({ env: { REDIS_URL: redis.url, QUEUE_PREFIX: 'healthz', HEALTH_REDIS_GRACE_MS: '300' } });
-  try {
-    assert.equal((await fetch(`${svc.url}/healthz`)).status, 200);
-    await redis.redis.stop();
-    const first = await fetch(`${svc.url}/healthz`);
-    assert.equal(first.status, 200, 'a blip inside the grace is not an outage');
-    const down = await waitFor(async () => {
-      const res = await fetch(`${svc.url}/healthz`);
-      return res.status === 503 ? res.json() : undefined;
-    }, '/healthz to report the outage');
-    assert.equal((down as { status: string }).status, 'redis_unreachable');
-    const again = await EmbeddedRedis.start({ dir: redis.redis.dir });
-    await waitFor(async () => (await fetch(`${svc.url}/healthz`)).status === 200, '/healthz to recover');
-    await svc.stop();
-    await again.stop();
-  } finally {
-    await svc.stop();
-    await redis.stop();
-  }
-});
