@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { connectRedis } from '../../src/runtime/redis-connection.ts';
 import { germanDate, mobile, startServiceHarness, waitFor, workdayAhead, type ServiceHarness } from '../helpers/service.ts';
 
 let h: ServiceHarness;
@@ -35,3 +36,23 @@ test('a killed embedded redis comes back by itself and the service books again',
   assert.equal(typeof booked.appointment_id, 'number');
 });
 
+
+test('/healthz turns 503 once Redis has not answered for HEALTH_REDIS_GRACE_MS, and 200 again when it does', async () => {
+  const svc = await startServiceHarness({ env: { HEALTH_REDIS_GRACE_MS: '300' } });
+  const admin = connectRedis(svc.service.redis);
+  try {
+    assert.equal((await fetch(`${svc.url}/healthz`)).status, 200);
+    // Redis stops answering every other client for 3 s (an overloaded or stuck server).
+    await admin.call('CLIENT', 'PAUSE', '3000', 'ALL');
+    assert.equal((await fetch(`${svc.url}/healthz`)).status, 200, 'a blip inside the grace is not an outage');
+    const down = await waitFor(async () => {
+      const res = await fetch(`${svc.url}/healthz`);
+      return res.status === 503 ? ((await res.json()) as { status: string }) : undefined;
+    }, '/healthz to report the outage', 5000);
+    assert.equal(down.status, 'redis_unreachable');
+    await waitFor(async () => (await fetch(`${svc.url}/healthz`)).status === 200, '/healthz to recover');
+  } finally {
+    admin.disconnect();
+    await svc.stop();
+  }
+});
