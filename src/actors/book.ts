@@ -3,6 +3,7 @@ import { z } from 'zod';
 import {
   buildBookingFields,
   isCalcomError,
+  isLiveBooking,
   isRateLimited,
   isSlotTaken,
   isUnknownOutcome,
@@ -318,7 +319,7 @@ async function create(deps: SlotActorDeps, ctx: ActorContext, input: z.output<ty
 function validateAnswer(deps: SlotActorDeps, booking: CalcomBooking, p: PlannedSegment): string | undefined {
   if (Date.parse(booking.start) !== p.startUtc) return `booked start ${booking.start} is not the requested ${iso(p.startUtc)}`;
   if (booking.metadata.commandId !== p.commandId) return `booking ${booking.uid} carries command ${booking.metadata.commandId ?? '(none)'}`;
-  if (!['accepted', 'pending'].includes(booking.status.toLowerCase())) return `booking ${booking.uid} is ${booking.status}`;
+  if (!isLiveBooking(booking)) return `booking ${booking.uid} is ${booking.status}`;
   const holder = deps.store.appointments.byCalcomUid(booking.uid);
   if (holder && holder.commandId !== p.commandId) return `booking ${booking.uid} already belongs to appointment ${holder.id}`;
   return undefined;
@@ -330,7 +331,7 @@ async function findOwnBooking(deps: SlotActorDeps, p: PlannedSegment, row: Appoi
   const booking = row.calcomUid
     ? await deps.calcom.getBooking(row.calcomUid)
     : await deps.calcom.findBookingByMetadata({ eventTypeId: p.eventTypeId, start: iso(p.startUtc), durationMinutes: p.durationMinutes, value: p.commandId });
-  return booking && ['accepted', 'pending'].includes(booking.status.toLowerCase()) && Date.parse(booking.start) === p.startUtc ? booking : undefined;
+  return booking && isLiveBooking(booking) && Date.parse(booking.start) === p.startUtc ? booking : undefined;
 }
 
 /** Is the segment's start still offered by Cal.com? A fresh cached week answers without a call. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { cancelRefusal, isNotFound } from '../calcom/index.ts';
 import type { ActorContext } from '../runtime/actor.ts';
-import type { Appointment } from '../store/index.ts';
+import { isLiveAppointment, type Appointment } from '../store/index.ts';
 import type { SlotActorDeps } from './deps.ts';
 import type { CancelReply } from './replies.ts';
 import { heldByOther } from './hold.ts';
@@ -45,7 +45,7 @@ async function run(deps: SlotActorDeps, ctx: ActorContext, input: z.output<typeo
   if (slotKeyAt(head.companyId, head.calendarKey, head.startUtc, zone) !== ctx.key) {
     return { status: 'rejected', code: 'wrong_actor', message: `appointment ${head.id} does not belong to ${ctx.key}` };
   }
-  const live = rows.filter((row) => row.status === 'booked' || row.status === 'pending');
+  const live = rows.filter(isLiveAppointment);
   if (live.length === 0) return { status: 'rejected', code: 'already_cancelled', message: `appointment ${input.appointmentId} is already cancelled` };
   if (heldByOther(head, input.holder, deps.now())) {
     return { status: 'rejected', code: 'being_changed', message: `appointment ${head.id} is being moved by ${head.heldBy}` };

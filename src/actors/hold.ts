@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ActorContext } from '../runtime/actor.ts';
-import type { Appointment } from '../store/index.ts';
+import { isLiveAppointment, type Appointment } from '../store/index.ts';
 import { appointmentRows } from './cancel.ts';
 import type { SlotActorDeps } from './deps.ts';
 import { slotKeyAt } from './slot-key.ts';
@@ -45,7 +45,7 @@ export async function claim(deps: SlotActorDeps, ctx: ActorContext, raw: unknown
   if (slotKeyAt(head.companyId, head.calendarKey, head.startUtc, zone) !== ctx.key) {
     return { status: 'rejected', code: 'wrong_actor', message: `appointment ${head.id} does not belong to ${ctx.key}` };
   }
-  const live = rows.filter((row) => row.status === 'booked' || row.status === 'pending');
+  const live = rows.filter(isLiveAppointment);
   if (live.length === 0) return { status: 'rejected', code: 'already_cancelled', message: `appointment ${head.id} is cancelled` };
   if (heldByOther(head, input.holder, deps.now())) return { status: 'rejected', code: 'being_changed', message: `appointment ${head.id} is being changed by ${head.heldBy}` };
   const until = deps.now() + input.leaseMs;

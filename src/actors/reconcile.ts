@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { isNotFound, type CalcomBooking } from '../calcom/index.ts';
+import { isLiveBooking, isNotFound, type CalcomBooking } from '../calcom/index.ts';
+import { isLiveAppointment } from '../store/index.ts';
 import type { ActorContext } from '../runtime/actor.ts';
 import type { SlotActorDeps } from './deps.ts';
 import type { ReconcileReply } from './replies.ts';
@@ -33,10 +34,10 @@ export async function reconcile(deps: SlotActorDeps, ctx: ActorContext, raw: unk
   const known = appointments.byCalcomUid(input.uid);
 
   if (input.event === 'cancelled') {
-    if (known && (known.status === 'booked' || known.status === 'pending')) {
+    if (known && isLiveAppointment(known)) {
       // Cal.com's own word decides: a cancel event for a booking Cal.com still holds is not applied.
       const booking = await deps.calcom.getBooking(input.uid).catch(() => undefined);
-      if (booking && isLive(booking)) {
+      if (booking && isLiveBooking(booking)) {
         ctx.log.warn({ uid: input.uid }, 'cancel webhook for a booking Cal.com still holds: not applied');
         return done(deps, 'refused_still_live_in_calcom');
       }
@@ -75,7 +76,7 @@ export async function reconcile(deps: SlotActorDeps, ctx: ActorContext, raw: unk
   if (!entry) return done(deps, 'ignored_unknown_event_type');
   // A booking we never made is recorded only as Cal.com itself describes it.
   const booking = await deps.calcom.getBooking(input.uid).catch(() => undefined);
-  if (!booking || !isLive(booking) || booking.eventTypeId !== input.eventTypeId || Date.parse(booking.start) !== input.startUtc) {
+  if (!booking || !isLiveBooking(booking) || booking.eventTypeId !== input.eventTypeId || Date.parse(booking.start) !== input.startUtc) {
     ctx.log.warn({ uid: input.uid, found: !!booking }, 'created webhook does not match Cal.com: not recorded');
     return done(deps, 'refused_not_in_calcom');
   }
@@ -96,8 +97,6 @@ export async function reconcile(deps: SlotActorDeps, ctx: ActorContext, raw: unk
   if (requested || booking.status.toLowerCase() === 'pending') appointments.setAwaitingConfirmation(row.id, true);
   return done(deps, 'recorded_external_booking');
 }
-
-const isLive = (booking: CalcomBooking) => ['accepted', 'pending'].includes(booking.status.toLowerCase());
 
 function done(deps: SlotActorDeps, action: string): ReconcileReply {
   deps.observeOutcome?.('reconcile', 'success');
@@ -135,7 +134,7 @@ export async function settle(deps: SlotActorDeps, ctx: ActorContext, raw: unknow
     ctx.releaseId();
     throw error;
   }
-  const live = !!booking && ['accepted', 'pending'].includes(booking.status.toLowerCase()) && Date.parse(booking.start) === row.startUtc;
+  const live = !!booking && isLiveBooking(booking) && Date.parse(booking.start) === row.startUtc;
   if (live && booking) {
     deps.store.appointments.markBooked(row.id, booking.uid);
     if (row.callId) deps.store.calls.markHasAppointment(row.callId);

@@ -77,8 +77,8 @@ export class BookingService {
   async reschedule(commandId: string, input: RescheduleInput, deadlineMs: number): Promise<BookOutcome> {
     const old = this.deps.store.appointments.byId(input.appointmentId);
     const entry = old && old.companyId === input.companyId ? this.deps.catalog.service(old.companyId, old.serviceId) : undefined;
-    const oldKey = this.keyOfAppointment(input.companyId, input.appointmentId);
-    if (!old || !entry || !oldKey) return { status: 'rejected', code: 'appointment_not_found', message: `no appointment ${input.appointmentId}` };
+    if (!old || !entry) return { status: 'rejected', code: 'appointment_not_found', message: `no appointment ${input.appointmentId}` };
+    const oldKey = slotKeyAt(old.companyId, old.calendarKey, old.startUtc, entry.company.timeZone);
     const startUtc = Date.parse(input.start);
     const key = slotKeyAt(input.companyId, entry.calendarKey, startUtc, entry.company.timeZone);
     const started = this.deps.now();

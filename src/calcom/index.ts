@@ -83,6 +83,7 @@ export {
   normalizePhoneNumber,
   type BookingLocationInput,
   type BookingStatus,
+  isLiveBooking,
   type CalcomBooking,
   type CalcomPagination,
   type CalcomReservation,

@@ -76,6 +76,11 @@ export const bookingSchema = z.looseObject({
   updatedAt: z.string().nullish(),
 });
 export type CalcomBooking = z.output<typeof bookingSchema>;
+
+/** A booking Cal.com still holds: accepted, or pending the business's confirmation. */
+export function isLiveBooking(booking: Pick<CalcomBooking, 'status'>): boolean {
+  return booking.status.toLowerCase() === 'accepted' || booking.status.toLowerCase() === 'pending';
+}
 export type BookingStatus = 'accepted' | 'pending' | 'cancelled' | 'rejected';
 
 export const slotSchema = z.looseObject({ start: z.string(), end: z.string().optional() });

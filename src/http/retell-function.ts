@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { CompanyConfig } from '../catalog/index.ts';
+import { cleanPhone } from '../domain/index.ts';
 import { placeholderArgs, normalizeArgs, type NormalizedArgs } from '../retell/args.ts';
 import { companyOfCall } from '../retell/call-events.ts';
 import { callParties } from '../retell/call-parties.ts';
@@ -45,7 +46,7 @@ export async function runFunction(deps: HttpDeps, request: FunctionRequest): Pro
   const ctx: FunctionContext = {
     company,
     callId,
-    customerPhone: call ? callParties(call).customer : undefined,
+    customerPhone: call ? customerPhoneOf(call) : undefined,
     functionName,
     commandId,
     deadlineMs: deps.config.functionDeadlineMs,
@@ -69,6 +70,16 @@ export async function runFunction(deps: HttpDeps, request: FunctionRequest): Pro
   core.metrics.retellFunctionDuration.observe({ function: functionName, outcome }, (performance.now() - started) / 1000);
   log.info({ commandId, outcome, error: reply.error }, 'function answered');
   return reply;
+}
+
+/**
+ * The customer's own number, cleaned once here: only a real number counts — a withheld id (Twilio's
+ * "+266696687", "anonymous") is none, so the caller is asked for one.
+ */
+function customerPhoneOf(call: RetellCall): string | undefined {
+  const raw = callParties(call).customer;
+  const phone = raw ? cleanPhone(raw) : undefined;
+  return phone?.ok ? phone.value : undefined;
 }
 
 /** The same function with the same args, however the LLM ordered or spelled its keys. */

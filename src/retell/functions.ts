@@ -4,7 +4,7 @@ import type { BookInput } from '../actors/book.ts';
 import type { BookOutcome, BookingService } from '../booking/booking-service.ts';
 import type { CatalogIndex, CompanyConfig, ServiceEntry } from '../catalog/index.ts';
 import { cleanEmail, cleanName, cleanPhone, DEFAULT_REGION, parseGermanDateTime, publicHoliday, type HolidayRegion, speakDate, speakSlot, speakTime, WHEN_MESSAGES, type WhenOk } from '../domain/index.ts';
-import type { Appointment, Store } from '../store/index.ts';
+import { isLiveAppointment, type Appointment, type Store } from '../store/index.ts';
 import type { NormalizedArgs } from './args.ts';
 import { MESSAGES, spokenList } from './messages.ts';
 import { owns, proves, type Caller } from './access.ts';
@@ -21,7 +21,7 @@ export interface FunctionContext {
   company: CompanyConfig;
   /** The Retell call (or, for an args-only request, the request itself). */
   callId: string;
-  /** The customer's own number from the signed call (direction-aware); none for web calls or withheld ids. */
+  /** The customer's own number (E.164) from the signed call (direction-aware); none for web calls or withheld ids. */
   customerPhone: string | undefined;
   functionName: string;
   /**
@@ -111,15 +111,15 @@ async function checkCustomer(ctx: FunctionContext, args: NormalizedArgs): Promis
  * args reveals nothing (whether or not anybody is known under it); no number at all is asked for.
  */
 function callerOwnPhone(ctx: FunctionContext, args: NormalizedArgs): { value: string } | FunctionReply {
-  const own = ctx.customerPhone ? cleanPhone(ctx.customerPhone) : undefined;
+  const own = ctx.customerPhone;
   if (args.phone) {
     const said = cleanPhone(args.phone);
     if (!said.ok) return fail(said.code, said.message);
-    if (!own?.ok || own.value !== said.value) return fail('not_verifiable', MESSAGES.not_verifiable);
+    if (own !== said.value) return fail('not_verifiable', MESSAGES.not_verifiable);
     return { value: said.value };
   }
-  if (!own?.ok) return fail('phone_required', MESSAGES.phone_required);
-  return { value: own.value };
+  if (!own) return fail('phone_required', MESSAGES.phone_required);
+  return { value: own };
 }
 
 async function checkAvailability(ctx: FunctionContext, args: NormalizedArgs): Promise<FunctionReply> {
@@ -229,7 +229,7 @@ function bookingReply(ctx: FunctionContext, entry: ServiceEntry, outcome: BookOu
       // A repeated command answers from its first run; confirm only what the store still holds.
       const id = outcome.appointment.appointmentId;
       const now = ctx.store.appointments.byId(id);
-      if (!now || !isLive(now) || now.startUtc !== Date.parse(outcome.appointment.start)) return changedSince(ctx, id);
+      if (!now || !isLiveAppointment(now) || now.startUtc !== Date.parse(outcome.appointment.start)) return changedSince(ctx, id);
       const at = Date.parse(outcome.appointment.start);
       const view = { appointment_id: id, start: outcome.appointment.start, service: entry.service.id };
       // Requires confirmation: true to say it is requested, not that it is booked.
@@ -250,13 +250,11 @@ function bookingReply(ctx: FunctionContext, entry: ServiceEntry, outcome: BookOu
 /** The truth about an appointment a stored answer called booked: moved (and where) or cancelled since. */
 function changedSince(ctx: FunctionContext, id: number): FunctionReply {
   const current = ctx.store.appointments.current(id);
-  if (current && current.id !== id && isLive(current)) {
+  if (current && current.id !== id && isLiveAppointment(current)) {
     return fail('appointment_moved', MESSAGES.moved_since(speak(ctx, current.startUtc)), { appointment_id: current.id, start: iso(current.startUtc) });
   }
   return fail('appointment_changed', MESSAGES.changed_since);
 }
-
-const isLive = (a: Appointment) => a.status === 'booked' || a.status === 'pending';
 
 async function offerAlternatives(ctx: FunctionContext, entry: ServiceEntry, at: number, data: Record<string, unknown>): Promise<FunctionReply> {
   const reply = alternativesReply(ctx, openDays(ctx, await ctx.booking.alternatives(entry, at, 3)));
@@ -292,16 +290,16 @@ function resolveWhen(ctx: FunctionContext, datum: string | undefined, uhrzeit: s
 function resolveCustomer(ctx: FunctionContext, args: NormalizedArgs): BookInput['customer'] | FunctionReply {
   const name = cleanName(args.name);
   if (!name.ok) return fail(name.code, name.message);
-  const own = ctx.customerPhone ? cleanPhone(ctx.customerPhone) : undefined;
+  const own = ctx.customerPhone;
   const said = args.phone ? cleanPhone(args.phone) : undefined;
   if (said && !said.ok) return fail(said.code, said.message);
-  const phone = said?.ok ? said.value : own?.ok ? own.value : undefined;
+  const phone = said?.ok ? said.value : own;
   const domain = ctx.company.placeholderEmailDomain;
   const digits = (phone ?? ctx.callId).replace(/\D/g, '').slice(-12) || '0';
   const email = cleanEmail(args.email, domain ? { placeholder: { domain, digits } } : {});
   if (!email.ok) return fail(email.code, email.message);
   // Only the number the call comes from may update what is stored about its customer.
-  const verified = !!phone && own?.ok === true && own.value === phone;
+  const verified = !!phone && own === phone;
   return { name: name.value, email: email.value, ...(phone && { phone, phoneVerified: verified }) };
 }
 
@@ -311,13 +309,13 @@ function resolveCustomer(ctx: FunctionContext, args: NormalizedArgs): BookInput[
  * Until then the answer is the same whether or not such an appointment exists.
  */
 function findAppointment(ctx: FunctionContext, args: NormalizedArgs, onDate: string | undefined): Appointment | FunctionReply {
-  // Only a real number is the caller's: a withheld id (Twilio's "+266696687") is no number, as in check_customer.
-  const own = ctx.customerPhone ? cleanPhone(ctx.customerPhone) : undefined;
-  const caller: Caller = { callId: ctx.callId, ...(own?.ok && { phone: own.value }) };
+  const caller: Caller = { callId: ctx.callId, ...(ctx.customerPhone && { phone: ctx.customerPhone }) };
   const day = onDate ? resolveDay(ctx, onDate) : undefined;
   if (day && typeof day !== 'string') return day;
   const proof = { name: args.name, day };
   const zone = ctx.company.timeZone;
+  // One answer whether or not anything exists: asking for proof, or saying the proof did not fit.
+  const unproven = fail('verification_required', proof.name && proof.day ? MESSAGES.proof_mismatch : MESSAGES.verification_required);
 
   if (args.appointmentId) {
     const id = /^\d{1,12}$/.test(args.appointmentId) ? Number(args.appointmentId) : NaN;
@@ -325,10 +323,10 @@ function findAppointment(ctx: FunctionContext, args: NormalizedArgs, onDate: str
     const row = Number.isFinite(id) ? ctx.store.appointments.current(id) : undefined;
     const ours = row && row.companyId === ctx.company.id && row.segmentIndex === 0 ? row : undefined;
     if (ours && (owns(caller, ours) || proves(proof, ours, zone))) {
-      if (!isLive(ours)) return fail('already_cancelled', MESSAGES.already_cancelled);
+      if (!isLiveAppointment(ours)) return fail('already_cancelled', MESSAGES.already_cancelled);
       return ours;
     }
-    return fail('verification_required', proof.name && proof.day ? MESSAGES.proof_mismatch : MESSAGES.verification_required);
+    return unproven;
   }
 
   const said = args.phone ? cleanPhone(args.phone) : undefined;
@@ -337,7 +335,7 @@ function findAppointment(ctx: FunctionContext, args: NormalizedArgs, onDate: str
     // Another number than the one calling: only proof of knowledge opens its appointments.
     const proven = upcomingOf(ctx, said.value).filter((a) => proves(proof, a, zone));
     if (proven.length === 1) return proven[0]!;
-    return fail('verification_required', proof.name && proof.day ? MESSAGES.proof_mismatch : MESSAGES.verification_required);
+    return unproven;
   }
   if (!caller.phone && ctx.store.appointments.upcomingForCall(ctx.company.id, ctx.callId, ctx.now()).length === 0) {
     return fail('phone_required', MESSAGES.phone_required_for_appointment);

@@ -47,6 +47,11 @@ const columns = `id, company_id AS companyId, service_id AS serviceId, customer_
   customer_name AS customerName, customer_phone AS customerPhone, customer_email AS customerEmail,
   replaced_by AS replacedBy, awaiting_confirmation AS awaitingConfirmation, held_by AS heldBy, held_until AS heldUntil, created_at AS createdAt, updated_at AS updatedAt`;
 
+/** Pending (its Cal.com create may be under way) or booked: the appointment holds its time. */
+export function isLiveAppointment(a: Pick<Appointment, 'status'>): boolean {
+  return a.status === 'booked' || a.status === 'pending';
+}
+
 /** Appointments: written only by the slot actor owning their calendar-day (and the sync job). */
 export class AppointmentStore {
   private readonly stmts;
