@@ -1,7 +1,19 @@
-import { Queue, Worker, type Job } from 'bullmq';
+import { Queue, WaitingChildrenError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { actorNameOf, type Actor } from './actor.ts';
+import {
+  actorNameOf,
+  compose,
+  deferred,
+  isDeferred,
+  type Actor,
+  type ActorContext,
+  type HandlerCall,
+  type HandlerDefinition,
+  type InputOf,
+  type OutputOf,
+  type Settled,
+} from './actor.ts';
 import { closeWorker } from './close-worker.ts';
 import { commandSchema, failure, jobIdOf, type Command, type Reply } from './command.ts';
 import { mailboxName, partitionOf } from './partition.ts';
@@ -25,6 +37,8 @@ export interface ActorRuntimeOptions {
   /** While waiting, the finished result is also polled this often (covers lost pub/sub messages). */
   pollIntervalMs?: number;
   defaultDeadlineMs?: number;
+  /** Effects (work outside the mailboxes, e.g. Cal.com calls) run at once in this process, at most. */
+  effectConcurrency?: number;
   logger: Logger;
   observer?: RuntimeObserver;
   now?: () => number;
@@ -37,6 +51,42 @@ export interface CommandInput {
   callId?: string;
 }
 
+/** How a command is sent through a typed client: its idempotency id, call and deadline. */
+export interface SendOptions {
+  id: string;
+  callId?: string;
+  deadlineMs?: number;
+}
+
+/** A typed client of one actor: a method per handler, `tell` for fire-and-forget. */
+export type ActorClient<A extends Actor> = {
+  [K in keyof A['handlers'] & string]: (key: string, input: InputOf<A['handlers'][K]>, options: SendOptions) => Promise<Reply<OutputOf<A['handlers'][K]>>>;
+} & {
+  tell: { [K in keyof A['handlers'] & string]: (key: string, input: InputOf<A['handlers'][K]>, options: SendOptions) => Promise<Reply<{ queued: true }>> };
+  /** Whether a command with this id is queued, running or finished (asking again joins it). */
+  knows(key: string, commandId: string): Promise<boolean>;
+};
+
+/** A command's job while one of its effects runs: which step, and the effect it waits for. */
+interface CommandJob extends Command {
+  step?: number;
+  effect?: unknown;
+  /** Time the command's effects took so far, ms. */
+  effectMs?: number;
+}
+
+/** An effect's job on the effects queue; its return value (a Settled) goes to the parent command. */
+interface EffectJob {
+  key: string;
+  type: string;
+  commandId: string;
+  callId?: string;
+  effect: unknown;
+}
+type EffectReturn = Settled<unknown> & { ms: number; finishedAt: number };
+
+const EFFECTS_QUEUE = 'effects';
+
 /**
  * Slot actors on BullMQ. Keys are hashed onto N partition queues ("mailboxes"); each
  * mailbox is consumed by one job at a time across all processes (worker concurrency 1
@@ -46,6 +96,7 @@ export interface CommandInput {
 export class ActorRuntime {
   private readonly actors = new Map<string, Actor>();
   private readonly workers: Worker[] = [];
+  private readonly steps = new Map<string, (call: HandlerCall) => Promise<unknown>>();
   /** When each mailbox's last command finished in this process (epoch ms). */
   private readonly lastFinished = new Map<string, number>();
   /** Job ids whose handler asked to release the command id once the job is finished. */
@@ -58,8 +109,9 @@ export class ActorRuntime {
 
   private constructor(
     private readonly options: ActorRuntimeOptions,
-    private readonly client: Redis,
+    private readonly connection: Redis,
     private readonly queues: Queue[],
+    private readonly effects: Queue,
     private readonly replies: ReplyChannel,
   ) {
     this.now = options.now ?? Date.now;
@@ -76,14 +128,33 @@ export class ActorRuntime {
       (_, partition) => new Queue(mailboxName(partition), { connection: client, prefix: options.prefix }),
     );
     await Promise.all(queues.map((queue) => queue.setGlobalConcurrency(1)));
+    const effects = new Queue(EFFECTS_QUEUE, { connection: client, prefix: options.prefix });
     const replies = await ReplyChannel.open(subscriber, client, `${options.prefix}:replies`);
-    return new ActorRuntime(options, client, queues, replies);
+    return new ActorRuntime(options, client, queues, effects, replies);
   }
 
   register(actor: Actor): this {
     if (this.actors.has(actor.name)) throw new Error(`actor "${actor.name}" is already registered`);
     this.actors.set(actor.name, actor);
+    for (const [type, definition] of Object.entries(actor.handlers)) {
+      this.steps.set(`${actor.name}.${type}`, compose(actor.use, (call) => runStep(definition, call)));
+    }
     return this;
+  }
+
+  /** A typed client of a registered actor's handlers: `slot.book(key, input, { id })`. */
+  client<A extends Actor>(actor: A): ActorClient<A> {
+    const send = (tell: boolean) =>
+      Object.fromEntries(
+        Object.keys(actor.handlers).map((type) => [
+          type,
+          (key: string, payload: unknown, { id, callId, deadlineMs }: SendOptions) => {
+            const command = { id, type, payload, ...(callId && { callId }) };
+            return tell ? this.tell(key, command) : this.ask(key, command, { deadlineMs });
+          },
+        ]),
+      );
+    return { ...send(false), tell: send(true), knows: (key: string, id: string) => this.knows(key, id) } as ActorClient<A>;
   }
 
   /** Starts one worker per mailbox in this process. */
@@ -91,8 +162,8 @@ export class ActorRuntime {
     if (this.workers.length > 0) return;
     const lockDuration = this.options.lockDurationMs ?? 30_000;
     for (const [index, queue] of this.queues.entries()) {
-      const worker = new Worker<Command, Reply>(queue.name, (job) => this.process(job), {
-        connection: this.client,
+      const worker = new Worker<CommandJob, Reply>(queue.name, (job, token) => this.process(job, token!), {
+        connection: this.connection,
         prefix: this.options.prefix,
         concurrency: 1,
         lockDuration,
@@ -118,6 +189,18 @@ export class ActorRuntime {
       this.workers.push(worker);
       void worker.run();
     }
+    const effectWorker = new Worker<EffectJob, EffectReturn>(EFFECTS_QUEUE, (job) => this.runEffect(job), {
+      connection: this.connection,
+      prefix: this.options.prefix,
+      concurrency: this.options.effectConcurrency ?? 64,
+      lockDuration,
+      stalledInterval: lockDuration,
+      maxStalledCount: 1_000_000, // an effect whose process died runs again; effects converge
+      autorun: false,
+    });
+    effectWorker.on('error', (error) => this.options.logger.error({ err: error }, 'effect worker error'));
+    this.workers.push(effectWorker);
+    void effectWorker.run();
     await Promise.all(this.workers.map((worker) => worker.waitUntilReady()));
   }
 
@@ -166,7 +249,7 @@ export class ActorRuntime {
    * again then joins it or returns its reply instead of running anything.
    */
   async knows(key: string, commandId: string): Promise<boolean> {
-    return (await this.client.exists(`${this.options.prefix}:${this.queueFor(key).name}:${jobIdOf(commandId)}`)) === 1;
+    return (await this.connection.exists(`${this.options.prefix}:${this.queueFor(key).name}:${jobIdOf(commandId)}`)) === 1;
   }
 
   /** Fire-and-forget: the command is durably queued when this resolves. */
@@ -183,9 +266,9 @@ export class ActorRuntime {
     this.closing = true;
     await Promise.all(this.workers.map((worker) => closeWorker(worker)));
     this.workersStopped();
-    await Promise.all(this.queues.map((queue) => queue.close()));
+    await Promise.all([...this.queues, this.effects].map((queue) => queue.close()));
     await this.replies.close();
-    await this.client.quit().catch(() => this.client.disconnect());
+    await this.connection.quit().catch(() => this.connection.disconnect());
   }
 
   partitionOf(key: string): number {
@@ -212,19 +295,41 @@ export class ActorRuntime {
 
   /** The reply of a job that already finished, straight from its hash; undefined while it runs. */
   private async finishedReply(queue: Queue, jobId: string): Promise<Reply | undefined> {
-    const [returnvalue, failedReason] = await this.client.hmget(`${this.options.prefix}:${queue.name}:${jobId}`, 'returnvalue', 'failedReason');
+    const [returnvalue, failedReason] = await this.connection.hmget(`${this.options.prefix}:${queue.name}:${jobId}`, 'returnvalue', 'failedReason');
     if (returnvalue) return JSON.parse(returnvalue) as Reply;
     if (failedReason) return failure('handler_error', failedReason);
     return undefined;
   }
 
-  private async process(job: Job<Command, Reply>): Promise<Reply> {
+  /**
+   * One step of a command in its mailbox. A step that defers hands its effect to the effects
+   * queue as a child job and leaves the mailbox (BullMQ's waiting-children); the child's result
+   * brings the command back into the same mailbox for its `settle` step. The command's reply —
+   * what the asker waits for — is only the last step's.
+   */
+  private async process(job: Job<CommandJob, Reply>, token: string): Promise<Reply> {
     const command = job.data;
-    const waitSeconds = Math.max(0, this.now() - job.timestamp) / 1000;
     const log = this.options.logger.child({ commandId: command.id, key: command.key, type: command.type, callId: command.callId });
-    const waitedBehindMs = Math.max(0, (this.lastFinished.get(job.queueName) ?? 0) - job.timestamp);
-    const reply = await this.dispatch(command, waitedBehindMs, log, () => this.released.add(job.id!));
+    let result: Settled<unknown> & { finishedAt: number; ms: number } | undefined;
+    if (command.step !== undefined) {
+      result = await this.effectResult(job, command.step);
+      // Delivered again before its effect finished (a crash between the steps): wait for it again.
+      if (!result) return this.awaitEffect(job, token, command.step, command.effect);
+    }
+    const arrived = result?.finishedAt ?? job.timestamp;
+    const waitSeconds = Math.max(0, this.now() - arrived) / 1000;
+    const waitedBehindMs = Math.max(0, (this.lastFinished.get(job.queueName) ?? 0) - arrived);
+    const effectMs = (command.effectMs ?? 0) + (result?.ms ?? 0);
+    const outcome = await this.dispatch(command, { waitedBehindMs, effectMs, log, releaseId: () => this.released.add(job.id!) }, result);
     this.lastFinished.set(job.queueName, this.now());
+
+    if (isDeferred(outcome)) {
+      this.options.observer?.jobFinished?.('completed', waitSeconds);
+      const step = (command.step ?? -1) + 1;
+      await job.updateData({ ...command, step, effect: outcome.effect, effectMs });
+      return this.awaitEffect(job, token, step, outcome.effect);
+    }
+    const reply = outcome as Reply;
     this.options.observer?.jobFinished?.(reply.ok ? 'completed' : 'failed', waitSeconds);
     // Reply before BullMQ marks the job finished: the asker needs not wait for that round trip.
     // Not awaited: the publish is queued on the connection ahead of BullMQ's moveToFinished anyway.
@@ -236,19 +341,77 @@ export class ActorRuntime {
     return reply;
   }
 
-  private async dispatch(command: Command, waitedBehindMs: number, log: Logger, releaseId: () => void): Promise<Reply> {
-    const handler = this.actors.get(actorNameOf(command.key))?.handlers[command.type];
-    if (!handler) {
-      log.warn('no handler for command');
+  /** Starts a step's effect (once per step: its job id is derived) and parks the command until it finishes. */
+  private async awaitEffect(job: Job<CommandJob, Reply>, token: string, step: number, effect: unknown): Promise<Reply> {
+    const command = job.data;
+    const childId = `${job.id}-e${step}`;
+    const data: EffectJob = { key: command.key, type: command.type, commandId: command.id, effect, ...(command.callId && { callId: command.callId }) };
+    await this.effects.add(command.type, data, { jobId: childId, parent: { id: job.id!, queue: job.queueQualifiedName }, removeOnComplete: true });
+    if (await job.moveToWaitingChildren(token, { child: { id: childId, queue: `${this.options.prefix}:${EFFECTS_QUEUE}` } })) {
+      throw new WaitingChildrenError();
+    }
+    return this.process(job, token); // the effect finished already: settle now
+  }
+
+  private async effectResult(job: Job<CommandJob, Reply>, step: number): Promise<EffectReturn | undefined> {
+    const values = await job.getChildrenValues<EffectReturn>();
+    return values[`${this.options.prefix}:${EFFECTS_QUEUE}:${job.id}-e${step}`];
+  }
+
+  private async runEffect(job: Job<EffectJob, EffectReturn>): Promise<EffectReturn> {
+    const { key, type, commandId, callId, effect } = job.data;
+    const definition = this.actors.get(actorNameOf(key))?.handlers[type];
+    const log = this.options.logger.child({ commandId, key, type, callId, effect: true });
+    const started = performance.now();
+    let settled: Settled<unknown>;
+    try {
+      if (!definition?.effect) throw new Error(`no effect for "${type}" of ${key}`);
+      settled = { ok: true, value: (await definition.effect({ key, commandId, callId, log }, effect)) ?? null };
+    } catch (error) {
+      log.error({ err: error }, 'effect failed');
+      settled = { ok: false, error: (error as Error)?.message ?? String(error) };
+    }
+    return { ...settled, ms: Math.round((performance.now() - started) * 10) / 10, finishedAt: this.now() };
+  }
+
+  private async dispatch(
+    command: CommandJob,
+    extra: Pick<ActorContext, 'waitedBehindMs' | 'effectMs' | 'log' | 'releaseId'>,
+    result: Settled<unknown> | undefined,
+  ): Promise<Reply | ReturnType<typeof deferred>> {
+    const actor = this.actors.get(actorNameOf(command.key));
+    const definition = actor?.handlers[command.type];
+    const step = this.steps.get(`${actor?.name}.${command.type}`);
+    if (!definition || !step) {
+      extra.log.warn('no handler for command');
       return failure('unknown_command', `no handler "${command.type}" for key ${command.key}`);
     }
+    const parsed = definition.input.safeParse(command.payload);
+    if (!parsed.success) return failure('invalid_command', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    const ctx: ActorContext = {
+      key: command.key,
+      commandId: command.id,
+      callId: command.callId,
+      deadline: command.deadline,
+      type: command.type,
+      phase: result ? 'settle' : 'run',
+      defer: deferred,
+      ...extra,
+    };
     try {
-      const ctx = { key: command.key, commandId: command.id, callId: command.callId, deadline: command.deadline, waitedBehindMs, log, releaseId };
-      const value = await handler(ctx, command.payload);
-      return { ok: true, value: value ?? null };
+      const value = await step({ ctx, input: parsed.data, ...(result && { settling: { effect: command.effect, result } }) });
+      return isDeferred(value) ? value : { ok: true, value: value ?? null };
     } catch (error) {
-      log.error({ err: error }, 'handler failed');
+      extra.log.error({ err: error }, 'handler failed');
       return failure('handler_error', (error as Error)?.message ?? String(error));
     }
   }
+}
+
+/** The handler's own step: `run` for a new command, `settle` with an effect's result. */
+function runStep(definition: HandlerDefinition<any, any, any, any>, call: HandlerCall): Promise<unknown> {
+  const { ctx, input, settling } = call;
+  if (!settling) return Promise.resolve(definition.run(ctx, input));
+  if (!definition.settle) throw new Error(`handler "${ctx.type}" deferred but has no settle step`);
+  return Promise.resolve(definition.settle(ctx, input, settling.effect, settling.result));
 }

@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, describe, test } from 'node:test';
+import { ActorRuntime } from '../../src/runtime/actor-runtime.ts';
+import { testLogger } from '../helpers/logger.ts';
+import { uniquePrefix, useTestRedis } from '../helpers/redis.ts';
+import { exited, spawnConsumer } from './fixtures/spawn.ts';
+import { createProbeActor } from './fixtures/probe-actor.ts';
+
+const t = useTestRedis();
+
+async function waitFor<T>(read: () => Promise<T | null | undefined>, what: string, timeoutMs = 10_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (value !== null && value !== undefined) return value;
+    if (Date.now() > until) throw new Error(`${what} never happened`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('effects: a slow step runs outside the mailbox and settles back in it', () => {
+  let runtime: ActorRuntime;
+  let prefix: string;
+  let probe: ReturnType<typeof createProbeActor>;
+
+  beforeEach(async () => {
+    prefix = uniquePrefix('fx');
+    // One mailbox: every key shares it, so any wait behind the slow effect would show.
+    runtime = await ActorRuntime.create({ redis: t.redis.endpoint, prefix, partitions: 1, retentionSeconds: 600, logger: testLogger, pollIntervalMs: 200 });
+    probe = createProbeActor(t.state, prefix);
+    runtime.register(probe);
+    await runtime.startConsuming();
+  });
+  afterEach(() => runtime.close());
+
+  test('other keys of the same mailbox answer while one key waits on its effect', async () => {
+    const client = runtime.client(probe);
+    const slow = client.reserve('probe:slow', { effectMs: 800 }, { id: 'r-1', deadlineMs: 5000 });
+    await waitFor(() => t.state.get(`${prefix}:effect-started:r-1:1`), 'the effect start');
+    const started = Date.now();
+    const others = await Promise.all(Array.from({ length: 10 }, (_, i) => client.count(`probe:other-${i}`, {}, { id: `n-${i}` })));
+    const took = Date.now() - started;
+    assert.ok(others.every((reply) => reply.ok));
+    assert.ok(took < 400, `10 no-ops on the slow key's mailbox took ${took} ms while its 800 ms effect ran`);
+    const reply = await slow;
+    assert.ok(reply.ok);
+    assert.equal(reply.value.settled, true);
+    assert.equal(reply.value.effectRuns, 1);
+    assert.ok(reply.value.effectMs >= 790, `the settle step knows its effect took ${reply.value.effectMs} ms`);
+  });
+
+  test("the key's own later commands run meanwhile, in order, and see the hold until it settles", async () => {
+    const client = runtime.client(probe);
+    const slow = client.reserve('probe:k', { effectMs: 400 }, { id: 'r-2' });
+    await waitFor(() => t.state.get(`${prefix}:effect-started:r-2:1`), 'the effect start');
+    const during = await client.peek('probe:k', {}, { id: 'p-1' });
+    assert.deepEqual(during, { ok: true, value: { held: 'r-2' } }, 'a later command of the key sees the hold');
+    await slow;
+    const after = await client.peek('probe:k', {}, { id: 'p-2' });
+    assert.deepEqual(after, { ok: true, value: { held: null } }, 'the settle released it');
+    assert.deepEqual(await t.state.lrange(`${prefix}:log:probe:k`, 0, -1), ['run:r-2', 'peek:p-1', 'settle:r-2', 'peek:p-2']);
+  });
+
+  test('a repeated id joins the deferred command and gets its one reply; the effect runs once', async () => {
+    const client = runtime.client(probe);
+    const replies = await Promise.all(Array.from({ length: 5 }, () => client.reserve('probe:r', { effectMs: 200 }, { id: 'r-3' })));
+    for (const reply of replies) assert.deepEqual(reply, replies[0]);
+    assert.equal(await t.state.get(`${prefix}:effects:r-3`), '1');
+    const late = await client.reserve('probe:r', { effectMs: 200 }, { id: 'r-3' });
+    assert.deepEqual(late, replies[0], 'a late repeat gets the stored reply');
+  });
+
+  test('an asker past its deadline hears a timeout; the command still settles and asking again returns it', async () => {
+    const client = runtime.client(probe);
+    const hasty = await client.reserve('probe:d', { effectMs: 500 }, { id: 'r-4', deadlineMs: 100 });
+    assert.equal(!hasty.ok && hasty.error.code, 'timeout');
+    const patient = await client.reserve('probe:d', { effectMs: 500 }, { id: 'r-4', deadlineMs: 3000 });
+    assert.ok(patient.ok && patient.value.settled);
+  });
+
+  test('a bad input is refused by the handler schema before any step runs', async () => {
+    const reply = await runtime.client(probe).reserve('probe:bad', { effectMs: -1 }, { id: 'r-5' });
+    assert.equal(!reply.ok && reply.error.code, 'invalid_command');
+    assert.deepEqual(await t.state.lrange(`${prefix}:log:probe:bad`, 0, -1), []);
+  });
+});
+
+test('a process killed during an effect: the effect runs again elsewhere and the command settles once', async () => {
+  const prefix = uniquePrefix('fxcrash');
+  const env = { REDIS_URL: t.redis.url, QUEUE_PREFIX: prefix, PARTITIONS: '2', JOB_LOCK_MS: '1000' };
+  const first = await spawnConsumer(env);
+  const asker = await ActorRuntime.create({ redis: t.redis.endpoint, prefix, partitions: 2, retentionSeconds: 600, logger: testLogger, pollIntervalMs: 200 });
+  const probe = createProbeActor(t.state, prefix);
+  let second: Awaited<ReturnType<typeof spawnConsumer>> | undefined;
+  try {
+    const patient = asker.client(probe).reserve('probe:crash', { effectMs: 1500 }, { id: 'r-9', deadlineMs: 30_000 });
+    assert.equal(await waitFor(() => t.state.get(`${prefix}:effect-started:r-9:1`), 'the first effect'), String(first.pid));
+    first.kill('SIGKILL');
+    await exited(first);
+    second = await spawnConsumer(env);
+    const reply = await patient;
+    assert.ok(reply.ok && reply.value.settled);
+    assert.equal(reply.value.effectRuns, 2, 'the effect ran again after the crash');
+    assert.equal(reply.value.pid, second.pid);
+    const log = await t.state.lrange(`${prefix}:log:probe:crash`, 0, -1);
+    assert.deepEqual(log, ['run:r-9', 'settle:r-9'], 'the command decided once and settled once');
+  } finally {
+    await asker.close();
+    first.kill('SIGKILL');
+    second?.kill('SIGTERM');
+    if (second) await exited(second);
+  }
+});
