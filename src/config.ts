@@ -9,6 +9,8 @@ const envSchema = z.object({
   REDIS_SERVER_BIN: z.string().min(1).default('redis-server'),
   QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ or -').default('vbr'),
   PARTITIONS: z.coerce.number().int().min(1).max(1024).default(16),
+  /** Effects (the Cal.com calls of commands, outside the mailboxes) this process runs at once. */
+  EFFECT_CONCURRENCY: z.coerce.number().int().min(1).max(1024).default(64),
   COMMAND_RETENTION_SECONDS: z.coerce.number().int().min(60).default(24 * 3600),
   JOB_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
   FUNCTION_DEADLINE_MS: z.coerce.number().int().min(100).default(8000),

@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
-import { createSlotActor } from './actors/slot-actor.ts';
+import { createSlotActor, type SlotActor, type SlotClient } from './actors/slot-actor.ts';
 import type { SlotActorDeps } from './actors/deps.ts';
 import { AvailabilityCache } from './availability/cache.ts';
 import { InvalidationBus } from './availability/invalidation-bus.ts';
-import { BookingService } from './booking/booking-service.ts';
+import { BookingService } from './actors/booking-service.ts';
 import { CalcomClient } from './calcom/index.ts';
 import { CatalogError, CatalogIndex, syncCatalog, type Catalog } from './catalog/index.ts';
 import { catalogEventTypeIds, catalogServiceRefs, checkCatalogEventTypes, EventTypeRegistry } from './calcom/index.ts';
@@ -19,6 +19,7 @@ export interface CoreOptions {
   redis: RedisEndpoint;
   queuePrefix: string;
   partitions: number;
+  effectConcurrency?: number;
   retentionSeconds: number;
   lockDurationMs: number;
   defaultDeadlineMs: number;
@@ -52,6 +53,8 @@ export interface Core {
   availability: AvailabilityCache;
   invalidation: InvalidationBus;
   runtime: ActorRuntime;
+  /** The slot actors' typed client: `slot.book(key, input, { id })`. */
+  slot: SlotClient;
   booking: BookingService;
   /** Retell signatures already used (shared by every process on this Redis and prefix). */
   signatures: SignatureLedger;
@@ -115,6 +118,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     redis: options.redis,
     prefix: options.queuePrefix,
     partitions: options.partitions,
+    effectConcurrency: options.effectConcurrency,
     retentionSeconds: options.retentionSeconds,
     lockDurationMs: options.lockDurationMs,
     defaultDeadlineMs: options.defaultDeadlineMs,
@@ -127,14 +131,14 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       },
     },
   });
-  runtime.register(
+  const slotActor: SlotActor = runtime.register(
     createSlotActor({
       store,
       calcom,
       catalog,
       availability,
       invalidateAvailability: (companyId, calendarKey, atUtc, zone) => invalidation.invalidate(companyId, calendarKey, atUtc, zone),
-      tell: (key, command) => runtime.tell(key, command),
+      retire: (oldKey, input, id) => slot.tell.rescheduleOut(oldKey, input, { id }),
       now,
       freshViewMs: options.freshViewMs,
       reconcileDelaysMs: options.reconcileDelaysMs ?? [0, 1000],
@@ -144,8 +148,9 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       logger,
     }),
   );
+  const slot: SlotClient = runtime.client(slotActor);
   if (options.consume ?? true) await runtime.startConsuming();
-  const booking = new BookingService({ runtime, catalog, availability, store, now, freshViewMs: options.freshViewMs });
+  const booking = new BookingService({ slot, catalog, availability, store, now, freshViewMs: options.freshViewMs });
   metrics.orphanedBookings.set(store.orphans.openCount());
 
   return {
@@ -155,6 +160,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     availability,
     invalidation,
     runtime,
+    slot,
     booking,
     signatures: new SignatureLedger(busPublisher, options.queuePrefix),
     metrics,

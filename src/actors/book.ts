@@ -1,4 +1,3 @@
-import { DateTime } from 'luxon';
 import { z } from 'zod';
 import {
   buildBookingFields,
@@ -11,10 +10,12 @@ import {
   type CalcomBooking,
 } from '../calcom/index.ts';
 import type { ServiceEntry } from '../catalog/index.ts';
-import type { ActorContext } from '../runtime/actor.ts';
+import { handler, type ActorContext, type Deferred, type EffectContext, type Settled } from '../runtime/actor.ts';
 import type { Appointment } from '../store/index.ts';
 import type { SlotActorDeps } from './deps.ts';
-import type { BookReply } from './replies.ts';
+import type { SlotHandlerOptions } from './envelope.ts';
+import { failure, rejected, slotUnavailable, type BookReply } from './replies.ts';
+import { compensate, isDefined, iso, stillFree, tryTo, unexpected } from './saga.ts';
 import { slotKeyAt } from './slot-key.ts';
 
 /** Who books, what and when: shared by voice bookings and API/admin ones (src/sync). */
@@ -41,6 +42,7 @@ export const bookInputSchema = bookingRequestSchema.extend({
 });
 export type BookInput = z.input<typeof bookInputSchema>;
 
+
 /** One Cal.com booking this command makes: a plain service has one, a composite several. */
 interface PlannedSegment {
   index: number;
@@ -51,37 +53,83 @@ interface PlannedSegment {
   commandId: string;
 }
 
+type BookRequest = z.output<typeof bookInputSchema>;
+
+/** What the booking's Cal.com work needs: it runs outside the mailbox, on this data alone. */
+type BookEffect =
+  | { kind: 'create'; request: BookRequest; plan: PlannedSegment[]; recovering: boolean }
+  | { kind: 'compensate'; uids: string[]; companyId: string; reply: BookReply };
+
+type BookEffectResult =
+  | { kind: 'created'; bookings: Array<{ uid: string; awaitingConfirmation: boolean }> }
+  | {
+      kind: 'failed';
+      reply: BookReply;
+      /** Cal.com did not say whether these segments were booked. */
+      uncertain: number[];
+      /** A create was sent: the intent stays as a failed row (else it is withdrawn without a trace). */
+      attempted: boolean;
+    }
+  | { kind: 'compensated' };
+
 class BookingFailed extends Error {
   constructor(readonly reply: BookReply) {
     super(reply.status);
   }
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
-
 /**
- * The booking command, inside the slot actor owning the calendar-day:
- * local overlap check → double-check Cal.com (unless a fresh view says free) → intent
- * saved → create with our command id in metadata → answer validated → appointment saved
- * (a failed save cancels in Cal.com; a failed cancel becomes an orphan) → caches dropped.
- * A second delivery of the same command finds its intent and reconciles instead of booking twice.
+ * The booking command, in DESIGN.md's steps. Inside the slot actor owning the calendar-day:
+ * the request is checked, (1) the local overlap check runs and the intent is recorded — a
+ * pending row, the hold overlapping commands see. Outside the mailbox, as the effect: (2) the
+ * double-check against Cal.com, (3) the create with our command id in metadata, (4) the answer
+ * validated. Back inside: (5) the appointment saved (a failed save is compensated in Cal.com;
+ * a failed cancel becomes an orphan) and (6) caches dropped. A second delivery finds its intent
+ * and reconciles instead of booking twice.
  */
-export async function book(deps: SlotActorDeps, ctx: ActorContext, raw: unknown): Promise<BookReply> {
-  const parsed = bookInputSchema.safeParse(raw);
-  if (!parsed.success) return rejected('invalid_input', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-  const input = parsed.data;
-  const finished = deps.store.commandResults.get<BookReply>(ctx.commandId);
-  if (finished) return finished; // a late repeat gets the first answer, even once the start has passed
-  const entry = deps.catalog.service(input.companyId, input.serviceId);
-  if (!entry) return rejected('unknown_service', `service ${input.serviceId} is not offered by ${input.companyId}`);
-  const startUtc = Date.parse(input.start);
-  const zone = entry.company.timeZone;
-  if (slotKeyAt(input.companyId, entry.calendarKey, startUtc, zone) !== ctx.key) {
-    return rejected('wrong_actor', `${input.start} of ${entry.calendarKey} does not belong to ${ctx.key}`);
-  }
-  if (startUtc <= deps.now()) return rejected('start_in_past', 'the requested start has passed');
+export function bookHandler(deps: SlotActorDeps) {
+  return handler({
+    input: bookInputSchema,
+    options: { outcome: 'book', remember: true, timed: true } satisfies SlotHandlerOptions,
+    run: (ctx, request): BookReply | Deferred<BookEffect> => {
+      const checked = checkRequest(deps, ctx, request);
+      if ('reply' in checked) return checked.reply;
+      const { entry, plan } = checked;
+      const earlier = plan.map((p) => deps.store.appointments.byCommandId(p.commandId));
+      const recovering = earlier.some(Boolean);
+      if (recovering) ctx.log.warn('command delivered again: reconciling its earlier intent');
+      const conflict = findLocalConflict(deps, request, entry, plan, earlier);
+      if (conflict) return conflict;
+      recordIntent(deps, ctx, request, entry, plan, earlier);
+      return ctx.defer<BookEffect>({ kind: 'create', request, plan, recovering });
+    },
+    effect: async (ctx, effect): Promise<BookEffectResult> => {
+      if (effect.kind === 'compensate') {
+        await compensate(deps, ctx, effect.uids.map((uid) => ({ uid, metadata: { companyId: effect.companyId } })), 'local save failed');
+        return { kind: 'compensated' };
+      }
+      return bookInCalcom(deps, ctx, effect.request, effect.plan, effect.recovering);
+    },
+    settle: (ctx, request, effect, result: Settled<BookEffectResult>) => {
+      if (effect.kind === 'compensate') {
+        for (const row of rowsOf(deps, ctx)) tryTo(() => deps.store.appointments.setStatus(row.id, 'failed'));
+        return effect.reply;
+      }
+      return saveAppointment(deps, ctx, request, effect.plan, result);
+    },
+  });
+}
 
-  const plan: PlannedSegment[] = entry.segments.map((s) => ({
+/** The request as this actor can serve it: a known service, this calendar-day, not past. */
+function checkRequest(deps: SlotActorDeps, ctx: ActorContext, request: BookRequest): { reply: BookReply } | { entry: ServiceEntry; plan: PlannedSegment[] } {
+  const entry = deps.catalog.service(request.companyId, request.serviceId);
+  if (!entry) return { reply: rejected('unknown_service', `service ${request.serviceId} is not offered by ${request.companyId}`) };
+  const startUtc = Date.parse(request.start);
+  if (slotKeyAt(request.companyId, entry.calendarKey, startUtc, entry.company.timeZone) !== ctx.key) {
+    return { reply: rejected('wrong_actor', `${request.start} of ${entry.calendarKey} does not belong to ${ctx.key}`) };
+  }
+  if (startUtc <= deps.now()) return { reply: rejected('start_in_past', 'the requested start has passed') };
+  const plan = entry.segments.map((s) => ({
     index: s.index,
     eventTypeId: s.eventTypeId,
     startUtc: startUtc + s.offsetMinutes * 60_000,
@@ -89,132 +137,140 @@ export async function book(deps: SlotActorDeps, ctx: ActorContext, raw: unknown)
     durationMinutes: s.durationMinutes,
     commandId: entry.segments.length === 1 ? ctx.commandId : `${ctx.commandId}#${s.index}`,
   }));
-
-  const reply = await run(deps, ctx, input, entry, plan).catch((error) => {
-    if (error instanceof BookingFailed) return error.reply;
-    return unexpected(ctx, error);
-  });
-  if (reply.status === 'error') ctx.releaseId(); // transient: the same id may try again
-  else deps.store.commandResults.put(ctx.commandId, 'book', ctx.key, reply);
-  deps.observeOutcome?.('book', reply.status === 'booked' ? 'success' : reply.status);
-  return reply;
+  return { entry, plan };
 }
 
-async function run(
-  deps: SlotActorDeps,
-  ctx: ActorContext,
-  input: z.output<typeof bookInputSchema>,
-  entry: ServiceEntry,
-  plan: PlannedSegment[],
-): Promise<BookReply> {
-  const { store, calcom } = deps;
-  const zone = entry.company.timeZone;
-  const earlier = plan.map((p) => store.appointments.byCommandId(p.commandId));
-  const recovering = earlier.some(Boolean);
-  if (recovering) ctx.log.warn('command delivered again: reconciling its earlier intent');
-
-  // 1. Local overlap check: ranges, not equal start times, widened by the event type's buffers
-  //    (Cal.com keeps them free around every booking of that type).
-  const ours = new Set([...earlier.filter(isDefined).map((a) => a.id), ...input.replacing]);
+/**
+ * Step 1: ranges, not equal start times, widened by the event type's buffers (Cal.com keeps
+ * them free around every booking of that type). Pending rows count: they are other commands'
+ * holds. The caller's own identical booking from earlier in this call is answered as booked.
+ */
+function findLocalConflict(deps: SlotActorDeps, request: BookRequest, entry: ServiceEntry, plan: PlannedSegment[], earlier: Array<Appointment | undefined>): BookReply | undefined {
+  const ours = new Set([...earlier.filter(isDefined).map((a) => a.id), ...request.replacing]);
   for (const segment of plan) {
-    const conflict = conflictsOf(deps, input.companyId, entry.calendarKey, segment).find((a) => !ours.has(a.id));
-    if (conflict && segment.index === 0 && isSameBookingOfCall(conflict, input, segment.startUtc)) {
-      // The caller's own booking from earlier in this call (e.g. a late retry after another change): true, so say so.
-      ctx.log.info({ appointmentId: conflict.id }, 'this call already holds exactly this booking');
-      return bookedReply(conflict.groupId ? store.appointments.byGroup(conflict.groupId) : [conflict], input.serviceId);
+    const conflict = conflictsOf(deps, request.companyId, entry.calendarKey, segment).find((a) => !ours.has(a.id));
+    if (conflict && segment.index === 0 && isSameBookingOfCall(conflict, request, segment.startUtc)) {
+      deps.logger.info({ appointmentId: conflict.id }, 'this call already holds exactly this booking');
+      return bookedReply(conflict.groupId ? deps.store.appointments.byGroup(conflict.groupId) : [conflict], request.serviceId);
     }
-    if (conflict) {
-      ctx.log.info({ conflictWith: conflict.id }, 'slot taken locally');
-      return slotUnavailable('local_conflict');
-    }
+    if (conflict) return slotUnavailable('local_conflict');
   }
+  return undefined;
+}
 
-  // 2. A redelivered command first looks for the bookings its first delivery made.
-  const bookings: Array<CalcomBooking | undefined> = recovering
-    ? await Promise.all(plan.map((p, i) => findOwnBooking(deps, p, earlier[i])))
-    : plan.map(() => undefined);
-  const missing = plan.filter((_, i) => !bookings[i]);
-
-  // 3. Double-check against Cal.com unless a fresh view says the slot is free.
-  const free = await Promise.all(missing.map((p) => stillFree(deps, entry, p)));
-  if (free.includes(false)) {
-    deps.invalidateAvailability(entry.company.id, entry.calendarKey, plan[0]!.startUtc, zone);
-    await compensate(deps, ctx, bookings.filter(isDefined), 'slot no longer free');
-    for (const row of earlier) if (row) store.appointments.setStatus(row.id, 'failed');
-    return slotUnavailable('calcom_unavailable');
-  }
-
-  // 4. Intent before Cal.com is called: a crash from here on is reconciled on redelivery.
-  const { phone, name, email, phoneVerified } = input.customer;
-  const verified = phoneVerified ?? input.origin !== 'voice'; // API/admin bookings come from the salon itself
-  const customer = phone ? (verified ? store.customers.upsert : store.customers.ensure).call(store.customers, input.companyId, phone, name, email) : undefined;
-  const rows = store.appointments.transaction(() =>
-    plan.map((p, i) => {
+/** Intent before Cal.com is called: pending rows (the hold), and the customer. */
+function recordIntent(deps: SlotActorDeps, ctx: ActorContext, request: BookRequest, entry: ServiceEntry, plan: PlannedSegment[], earlier: Array<Appointment | undefined>): void {
+  const { store } = deps;
+  const { phone, name, email, phoneVerified } = request.customer;
+  const verified = phoneVerified ?? request.origin !== 'voice'; // API/admin bookings come from the salon itself
+  const customer = phone ? (verified ? store.customers.upsert : store.customers.ensure).call(store.customers, request.companyId, phone, name, email) : undefined;
+  store.appointments.transaction(() =>
+    plan.forEach((p, i) => {
       const row = earlier[i];
       if (row) {
         if (row.status !== 'pending') store.appointments.setStatus(row.id, 'pending');
-        return row;
+        return;
       }
-      return store.appointments.insert({
-          companyId: input.companyId,
-          serviceId: input.serviceId,
-          calendarKey: entry.calendarKey,
-          eventTypeId: p.eventTypeId,
-          startUtc: p.startUtc,
-          endUtc: p.endUtc,
-          status: 'pending',
-          origin: input.origin,
-          // An API/admin appointment is not in sync until Cal.com has it (the sync job watches this).
-          syncStatus: input.origin === 'voice' ? 'synced' : 'pending',
-          commandId: p.commandId,
-          callId: input.callId ?? null,
-          groupId: ctx.commandId,
-          segmentIndex: p.index,
-          customerId: customer?.id ?? null,
-          customerName: input.customer.name,
-          customerPhone: input.customer.phone ?? null,
-          customerEmail: input.customer.email,
-        });
+      store.appointments.insert({
+        companyId: request.companyId,
+        serviceId: request.serviceId,
+        calendarKey: entry.calendarKey,
+        eventTypeId: p.eventTypeId,
+        startUtc: p.startUtc,
+        endUtc: p.endUtc,
+        status: 'pending',
+        origin: request.origin,
+        // An API/admin appointment is not in sync until Cal.com has it (the sync job watches this).
+        syncStatus: request.origin === 'voice' ? 'synced' : 'pending',
+        commandId: p.commandId,
+        callId: request.callId ?? null,
+        groupId: ctx.commandId,
+        segmentIndex: p.index,
+        customerId: customer?.id ?? null,
+        customerName: request.customer.name,
+        customerPhone: request.customer.phone ?? null,
+        customerEmail: request.customer.email,
+      });
     }),
   );
+}
 
-  // 5. Create the missing bookings one after another; a failure undoes the earlier ones.
+/**
+ * Steps 2–4, outside the mailbox: a redelivered command first looks for the bookings its first
+ * delivery made; the missing ones are double-checked and created one after another, and a
+ * failure undoes the earlier ones.
+ */
+async function bookInCalcom(deps: SlotActorDeps, ctx: EffectContext, request: BookRequest, plan: PlannedSegment[], recovering: boolean): Promise<BookEffectResult> {
+  const entry = deps.catalog.service(request.companyId, request.serviceId);
+  if (!entry) return { kind: 'failed', reply: rejected('unknown_service', `service ${request.serviceId} is no longer offered`), uncertain: [], attempted: false };
+  const bookings: Array<CalcomBooking | undefined> = recovering
+    ? await Promise.all(plan.map((p) => findOwnBooking(deps, p, deps.store.appointments.byCommandId(p.commandId)))).catch(() => plan.map(() => undefined))
+    : plan.map(() => undefined);
+  let attempted = recovering;
   try {
+    const missing = plan.filter((_, i) => !bookings[i]);
+    const free = await Promise.all(missing.map((p) => stillFree(deps, entry, p)));
+    if (free.includes(false)) throw new BookingFailed(slotUnavailable('calcom_unavailable'));
     for (const p of plan) {
-      if (bookings[p.index]) continue;
-      bookings[p.index] = await create(deps, ctx, input, p);
+      attempted = true;
+      bookings[p.index] ??= await create(deps, ctx, request, p);
     }
   } catch (error) {
-    const reply = error instanceof BookingFailed ? error.reply : failure('calcom_error', (error as Error).message);
-    const uncertain = reply.status === 'error' && reply.code === 'booking_outcome_unknown';
+    const reply = error instanceof BookingFailed ? error.reply : isCalcomError(error) ? failure('calcom_error', error.message) : unexpected(ctx, error);
     await compensate(deps, ctx, bookings.filter(isDefined), `booking step failed: ${reply.status}`);
-    for (const row of rows) {
-      // An unknown outcome stays pending: a webhook or the sweeper settles it.
-      if (!(uncertain && !bookings[row.segmentIndex])) store.appointments.setStatus(row.id, 'failed');
-    }
-    if (reply.status === 'slot_unavailable') deps.invalidateAvailability(entry.company.id, entry.calendarKey, plan[0]!.startUtc, zone);
+    const uncertain = reply.status === 'error' && reply.code === 'booking_outcome_unknown' ? plan.filter((p) => !bookings[p.index]).map((p) => p.index) : [];
+    return { kind: 'failed', reply, uncertain, attempted };
+  }
+  return { kind: 'created', bookings: bookings.map((b) => ({ uid: b!.uid, awaitingConfirmation: isAwaitingConfirmation(b!) })) };
+}
+
+/** Steps 5–6, back in the mailbox: the intent becomes the appointment, or fails with the reason. */
+function saveAppointment(deps: SlotActorDeps, ctx: ActorContext, request: BookRequest, plan: PlannedSegment[], result: Settled<BookEffectResult>): BookReply | Deferred<BookEffect> {
+  const { store } = deps;
+  const entry = deps.catalog.service(request.companyId, request.serviceId);
+  const rows = plan.map((p) => store.appointments.byCommandId(p.commandId)).filter(isDefined);
+  const dropCaches = () => entry && deps.invalidateAvailability(entry.company.id, entry.calendarKey, plan[0]!.startUtc, entry.company.timeZone);
+  const outcome = result.ok ? result.value : { kind: 'failed' as const, reply: failure('internal_error', result.error), uncertain: plan.map((p) => p.index), attempted: true };
+  if (outcome.kind !== 'created') {
+    const { uncertain, attempted } = outcome.kind === 'failed' ? outcome : { uncertain: [] as number[], attempted: true };
+    // An unknown outcome stays pending: a webhook or the sweeper settles it. Nothing sent: the hold is withdrawn.
+    store.appointments.transaction(() => {
+      for (const row of rows) {
+        if (uncertain.includes(row.segmentIndex) || row.status !== 'pending') continue;
+        if (attempted) store.appointments.setStatus(row.id, 'failed');
+        else store.appointments.withdraw(row.id);
+      }
+    });
+    const reply = outcome.kind === 'failed' ? outcome.reply : failure('internal_error', 'unexpected effect result');
+    if (reply.status === 'slot_unavailable') dropCaches();
     return reply;
   }
-
-  // 6. Save; if that fails, the Cal.com bookings must not outlive it (saga).
+  const { bookings } = outcome;
   try {
     store.appointments.transaction(() =>
       rows.forEach((row, i) => {
         store.appointments.markBooked(row.id, bookings[i]!.uid);
-        if (isAwaitingConfirmation(bookings[i]!)) store.appointments.setAwaitingConfirmation(row.id, true);
+        if (bookings[i]!.awaitingConfirmation) store.appointments.setAwaitingConfirmation(row.id, true);
       }),
     );
   } catch (error) {
     ctx.log.error({ err: error }, 'saving the appointment failed: cancelling in Cal.com');
-    await compensate(deps, ctx, bookings.filter(isDefined), 'local save failed');
-    for (const row of rows) tryTo(() => store.appointments.setStatus(row.id, 'failed'));
-    return failure('save_failed', 'the appointment could not be saved; nothing was booked');
+    const reply = failure('save_failed', 'the appointment could not be saved; nothing was booked');
+    return ctx.defer<BookEffect>({ kind: 'compensate', uids: bookings.map((b) => b.uid), companyId: request.companyId, reply });
   }
+  dropCaches();
+  if (request.callId) store.calls.markHasAppointment(request.callId);
+  ctx.log.info({ appointmentId: rows[0]!.id, uids: bookings.map((b) => b.uid) }, 'booked');
+  return bookedReply(
+    rows.map((row, i) => ({ ...row, calcomUid: bookings[i]!.uid, awaitingConfirmation: bookings[i]!.awaitingConfirmation ? 1 : 0 })),
+    request.serviceId,
+  );
+}
 
-  deps.invalidateAvailability(entry.company.id, entry.calendarKey, plan[0]!.startUtc, zone);
-  if (input.callId) store.calls.markHasAppointment(input.callId);
-  ctx.log.info({ appointmentId: rows[0]!.id, uids: bookings.map((b) => b!.uid) }, 'booked');
-  return bookedReply(rows.map((row, i) => ({ ...row, calcomUid: bookings[i]!.uid, awaitingConfirmation: isAwaitingConfirmation(bookings[i]!) ? 1 : 0 })), input.serviceId);
+/** The command's rows (one per segment). */
+function rowsOf(deps: SlotActorDeps, ctx: ActorContext): Appointment[] {
+  const first = deps.store.appointments.byCommandId(ctx.commandId) ?? deps.store.appointments.byCommandId(`${ctx.commandId}#0`);
+  return first?.groupId ? deps.store.appointments.byGroup(first.groupId) : first ? [first] : [];
 }
 
 /** Cal.com answers "pending" for event types that require the business's confirmation. */
@@ -254,12 +310,12 @@ function conflictsOf(deps: SlotActorDeps, companyId: string, calendarKey: string
 }
 
 /** A booked appointment this same call made for the same service at the same start. */
-function isSameBookingOfCall(row: Appointment, input: z.output<typeof bookInputSchema>, startUtc: number): boolean {
+function isSameBookingOfCall(row: Appointment, input: BookRequest, startUtc: number): boolean {
   return !!input.callId && row.callId === input.callId && row.status === 'booked' && row.serviceId === input.serviceId && row.startUtc === startUtc && row.segmentIndex === 0;
 }
 
 /** Creates one segment's booking and checks that the answer really is ours and as asked. */
-async function create(deps: SlotActorDeps, ctx: ActorContext, input: z.output<typeof bookInputSchema>, p: PlannedSegment): Promise<CalcomBooking> {
+async function create(deps: SlotActorDeps, ctx: EffectContext, input: BookRequest, p: PlannedSegment): Promise<CalcomBooking> {
   // The event type's booking questions, answered from what the booking knows (src/calcom/event-types.ts).
   const eventType = deps.eventTypes?.get(p.eventTypeId);
   const fields = eventType
@@ -334,77 +390,3 @@ async function findOwnBooking(deps: SlotActorDeps, p: PlannedSegment, row: Appoi
   return booking && isLiveBooking(booking) && Date.parse(booking.start) === p.startUtc ? booking : undefined;
 }
 
-/** Is the segment's start still offered by Cal.com? A fresh cached week answers without a call. */
-export async function stillFree(
-  deps: SlotActorDeps,
-  entry: ServiceEntry,
-  p: Pick<PlannedSegment, 'eventTypeId' | 'startUtc'>,
-  reschedulingUid?: string,
-): Promise<boolean> {
-  const zone = entry.company.timeZone;
-  const week = { companyId: entry.company.id, calendarKey: entry.calendarKey, eventTypeId: p.eventTypeId, zone, at: p.startUtc };
-  // A fresh view (younger than freshViewMs, dropped by every webhook and booking) answers both ways.
-  const fresh = reschedulingUid ? undefined : deps.availability.freshView(week, deps.freshViewMs);
-  if (fresh) return fresh.starts.includes(p.startUtc);
-  const day = DateTime.fromMillis(p.startUtc, { zone });
-  const slots = await deps.calcom.getSlots({
-    eventTypeId: p.eventTypeId,
-    start: day.startOf('day').toUTC().toISO()!,
-    end: day.endOf('day').toUTC().toISO()!,
-    timeZone: zone,
-    ...(reschedulingUid && { bookingUidToReschedule: reschedulingUid }),
-  });
-  return Object.values(slots).some((list) => list.some((slot) => Date.parse(slot.start) === p.startUtc));
-}
-
-/** Saga compensation: cancel bookings we must not keep; what cannot be cancelled becomes an orphan. */
-export async function compensate(
-  deps: SlotActorDeps,
-  ctx: ActorContext,
-  bookings: Array<Pick<CalcomBooking, 'uid' | 'metadata'>>,
-  reason: string,
-): Promise<void> {
-  await Promise.all(
-    bookings.map(async (booking) => {
-      try {
-        await deps.calcom.cancelBooking(booking.uid, { cancellationReason: `Automatisch storniert: ${reason}` });
-        deps.observeCompensation?.('cancelled');
-        ctx.log.warn({ uid: booking.uid, reason }, 'compensated: Cal.com booking cancelled');
-      } catch (error) {
-        tryTo(() => deps.store.orphans.record(booking.uid, booking.metadata.companyId ?? null, ctx.commandId, reason, (error as Error).message));
-        deps.observeCompensation?.('orphaned');
-        ctx.log.error({ uid: booking.uid, reason, err: error }, 'compensation failed: booking recorded as orphan for the sweeper');
-      }
-    }),
-  );
-}
-
-export function tryTo(fn: () => void): void {
-  try {
-    fn();
-  } catch {
-    // Best effort: the sweeper reconciles whatever this leaves behind.
-  }
-}
-
-function isDefined<T>(value: T | undefined): value is T {
-  return value !== undefined;
-}
-
-/**
- * An error no step handled (Cal.com down during the double-check, SQLite refusing the intent):
- * answered as a transient `error`, so the command id is released and a retry runs again
- * instead of repeating this failure for the whole retention window.
- */
-export function unexpected(ctx: ActorContext, error: unknown): BookReply {
-  ctx.log.error({ err: error }, 'command failed unexpectedly');
-  return failure(isCalcomError(error) ? 'calcom_error' : 'internal_error', (error as Error)?.message ?? String(error));
-}
-
-export const slotUnavailable = (reason: 'local_conflict' | 'calcom_unavailable' | 'calcom_taken'): BookReply => ({
-  status: 'slot_unavailable',
-  code: 'slot_no_longer_available',
-  reason,
-});
-export const rejected = (code: string, message: string): BookReply => ({ status: 'rejected', code, message });
-export const failure = (code: string, message: string): BookReply => ({ status: 'error', code, message });

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { cancelRefusal, isNotFound } from '../calcom/index.ts';
-import type { ActorContext } from '../runtime/actor.ts';
+import { handler, type ActorContext, type Deferred, type Settled } from '../runtime/actor.ts';
 import { isLiveAppointment, type Appointment } from '../store/index.ts';
 import type { SlotActorDeps } from './deps.ts';
+import type { SlotHandlerOptions } from './envelope.ts';
 import type { CancelReply } from './replies.ts';
 import { heldByOther } from './hold.ts';
 import { slotKeyAt } from './slot-key.ts';
@@ -25,20 +26,75 @@ export function appointmentRows(deps: SlotActorDeps, companyId: string, appointm
   return first.groupId ? deps.store.appointments.byGroup(first.groupId) : [first];
 }
 
-/** Cancels an appointment in Cal.com and locally; repeating it is harmless. */
-export async function cancel(deps: SlotActorDeps, ctx: ActorContext, raw: unknown): Promise<CancelReply> {
-  const input = cancelInputSchema.parse(raw);
-  const rows = appointmentRows(deps, input.companyId, input.appointmentId);
-  const reply = await run(deps, ctx, input, rows).catch((error): CancelReply => {
-    ctx.log.error({ err: error }, 'cancel failed unexpectedly');
-    return { status: 'error', code: 'internal_error', message: (error as Error)?.message ?? String(error) }; // released below: a retry runs again
+type CancelRequest = z.output<typeof cancelInputSchema>;
+
+/** The Cal.com bookings to cancel (outside the mailbox), and why. */
+interface CancelEffect {
+  uids: string[];
+  reason: string;
+}
+type CancelEffectResult = { kind: 'cancelled' } | { kind: 'refused'; code: CancelRefusal; message: string } | { kind: 'failed'; message: string };
+type CancelRefusal = 'cancelling_disabled' | 'booking_ended';
+
+/**
+ * Cancels an appointment: the actor of its day checks it and holds it (a concurrent move or
+ * cancel is then told it is being changed), Cal.com cancels outside the mailbox, and back in
+ * it the rows are cancelled — or the hold is let go with Cal.com's reason. Repeating is harmless.
+ */
+export function cancelHandler(deps: SlotActorDeps) {
+  return handler({
+    input: cancelInputSchema,
+    options: { outcome: 'cancel', timed: true } satisfies SlotHandlerOptions,
+    run: (ctx, request): CancelReply | Deferred<CancelEffect> => {
+      const checked = checkCancel(deps, ctx, request);
+      if ('status' in checked) return checked;
+      const uids = checked.live.map((row) => row.calcomUid).filter((uid): uid is string => !!uid);
+      if (uids.length === 0) return markCancelled(deps, ctx, request, checked.live);
+      // The hold: while Cal.com cancels, a concurrent change of this appointment is refused with the truth.
+      const holder = request.holder ?? ctx.commandId;
+      deps.store.appointments.transaction(() => checked.live.forEach((row) => deps.store.appointments.setHold(row.id, holder, deps.now() + HOLD_LEASE_MS)));
+      return ctx.defer({ uids, reason: request.reason ?? 'Vom Kunden telefonisch storniert' });
+    },
+    effect: async (ctx, effect: CancelEffect): Promise<CancelEffectResult> => {
+      try {
+        await Promise.all(
+          effect.uids.map((uid) =>
+            deps.calcom.cancelBooking(uid, { cancellationReason: effect.reason }).catch((error) => {
+              if (!isNotFound(error)) throw error; // gone in Cal.com already: cancelled enough
+            }),
+          ),
+        );
+        return { kind: 'cancelled' };
+      } catch (error) {
+        // Cal.com refusing for a reason of the booking (cancelling disabled, already over) is an answer, not an outage.
+        const refusal = cancelRefusal(error);
+        if (refusal) return { kind: 'refused', code: refusal, message: (error as Error).message };
+        ctx.log.error({ err: error }, 'cancelling in Cal.com failed');
+        return { kind: 'failed', message: (error as Error)?.message ?? String(error) };
+      }
+    },
+    settle: (ctx, request, _effect, result: Settled<CancelEffectResult>): CancelReply => {
+      const rows = appointmentRows(deps, request.companyId, request.appointmentId) ?? [];
+      const live = rows.filter(isLiveAppointment);
+      const outcome = result.ok ? result.value : { kind: 'failed' as const, message: result.error };
+      if (outcome.kind === 'cancelled') return markCancelled(deps, ctx, request, live);
+      // Not cancelled: our own hold is let go (a move's hold stays with the move).
+      if (!request.holder) {
+        const held = live.filter((row) => row.heldBy === ctx.commandId);
+        deps.store.appointments.transaction(() => held.forEach((row) => deps.store.appointments.setHold(row.id, null, null)));
+      }
+      if (outcome.kind === 'refused') return { status: 'rejected', code: outcome.code, message: outcome.message };
+      return { status: 'error', code: 'calcom_error', message: outcome.message };
+    },
   });
-  if (reply.status === 'error') ctx.releaseId();
-  deps.observeOutcome?.('cancel', reply.status === 'cancelled' ? 'success' : reply.status === 'rejected' ? 'rejected' : 'error');
-  return reply;
 }
 
-async function run(deps: SlotActorDeps, ctx: ActorContext, input: z.output<typeof cancelInputSchema>, rows: Appointment[] | undefined): Promise<CancelReply> {
+/** How long a cancel holds its appointment while Cal.com answers; a dead process's hold lapses. */
+const HOLD_LEASE_MS = 120_000;
+
+/** The live rows this actor may cancel, or why not. */
+function checkCancel(deps: SlotActorDeps, ctx: ActorContext, input: CancelRequest): CancelReply | { live: Appointment[] } {
+  const rows = appointmentRows(deps, input.companyId, input.appointmentId);
   if (!rows) return { status: 'rejected', code: 'appointment_not_found', message: `no appointment ${input.appointmentId} for ${input.companyId}` };
   const zone = deps.catalog.company(input.companyId)!.timeZone;
   const head = rows[0]!;
@@ -47,31 +103,24 @@ async function run(deps: SlotActorDeps, ctx: ActorContext, input: z.output<typeo
   }
   const live = rows.filter(isLiveAppointment);
   if (live.length === 0) return { status: 'rejected', code: 'already_cancelled', message: `appointment ${input.appointmentId} is already cancelled` };
-  if (heldByOther(head, input.holder, deps.now())) {
+  // A redelivered cancel finds its own hold: that is not someone else's change.
+  if (heldByOther(head, input.holder ?? ctx.commandId, deps.now())) {
     return { status: 'rejected', code: 'being_changed', message: `appointment ${head.id} is being moved by ${head.heldBy}` };
   }
+  return { live };
+}
 
-  try {
-    await Promise.all(
-      live.map(async (row) => {
-        if (!row.calcomUid) return;
-        await deps.calcom.cancelBooking(row.calcomUid, { cancellationReason: input.reason ?? 'Vom Kunden telefonisch storniert' }).catch((error) => {
-          if (!isNotFound(error)) throw error; // gone in Cal.com already: cancelled enough
-        });
-      }),
-    );
-  } catch (error) {
-    // Cal.com refusing for a reason of the booking (cancelling disabled, already over) is an answer, not an outage.
-    const refusal = cancelRefusal(error);
-    if (refusal) return { status: 'rejected', code: refusal, message: (error as Error).message };
-    ctx.log.error({ err: error }, 'cancelling in Cal.com failed');
-    return { status: 'error', code: 'calcom_error', message: (error as Error).message };
-  }
+function markCancelled(deps: SlotActorDeps, ctx: ActorContext, input: CancelRequest, live: Appointment[]): CancelReply {
   const { appointments } = deps.store;
+  const head = appointmentRows(deps, input.companyId, input.appointmentId)![0]!;
   appointments.transaction(() =>
-    live.forEach((row) => (input.replacedBy ? appointments.markReplaced(row.id, input.replacedBy) : appointments.setStatus(row.id, 'cancelled'))),
+    live.forEach((row) => {
+      if (input.replacedBy) appointments.markReplaced(row.id, input.replacedBy);
+      else appointments.setStatus(row.id, 'cancelled');
+      appointments.setHold(row.id, null, null);
+    }),
   );
-  deps.invalidateAvailability(head.companyId, head.calendarKey, head.startUtc, zone);
+  deps.invalidateAvailability(head.companyId, head.calendarKey, head.startUtc, deps.catalog.company(input.companyId)!.timeZone);
   ctx.log.info({ appointmentId: head.id }, 'cancelled');
   return { status: 'cancelled', appointmentId: head.id, calcomUids: live.map((row) => row.calcomUid).filter((uid): uid is string => !!uid) };
 }

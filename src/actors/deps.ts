@@ -15,8 +15,8 @@ export interface SlotActorDeps {
   availability: AvailabilityCache;
   /** Drops cached availability of a calendar-week here and in every other process. */
   invalidateAvailability(companyId: string, calendarKey: string, atUtc: number, zone: string): void;
-  /** Queues a command for another actor (durably; used to hand the old day of a reschedule over). */
-  tell(key: string, command: { id: string; type: string; payload: unknown }): Promise<unknown>;
+  /** Durably tells the old day's actor of a reschedule to retire the old row (its `rescheduleOut`). */
+  retire(oldKey: string, input: { companyId: string; appointmentId: number; replacedBy: number }, commandId: string): Promise<unknown>;
   now: () => number;
   /** A fresh, webhook-kept view younger than this lets a booking skip the Cal.com double-check. */
   freshViewMs: number;

@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import type { ActorContext } from '../runtime/actor.ts';
+import { handler } from '../runtime/actor.ts';
 import { isLiveAppointment, type Appointment } from '../store/index.ts';
 import { appointmentRows } from './cancel.ts';
 import type { SlotActorDeps } from './deps.ts';
+import type { SlotHandlerOptions } from './envelope.ts';
 import { slotKeyAt } from './slot-key.ts';
 
 /**
@@ -35,29 +36,38 @@ export function heldByOther(row: Appointment, holder: string | undefined, now: n
   return !!row.heldBy && row.heldBy !== holder && (row.heldUntil ?? 0) > now;
 }
 
-export async function claim(deps: SlotActorDeps, ctx: ActorContext, raw: unknown): Promise<ClaimReply> {
-  ctx.releaseId(); // a claim answers what is true now, never a stored reply: asking again runs again
-  const input = claimInputSchema.parse(raw);
-  const rows = appointmentRows(deps, input.companyId, input.appointmentId);
-  const head = rows?.[0];
-  if (!rows || !head) return { status: 'rejected', code: 'appointment_not_found', message: `no appointment ${input.appointmentId}` };
-  const zone = deps.catalog.company(input.companyId)!.timeZone;
-  if (slotKeyAt(head.companyId, head.calendarKey, head.startUtc, zone) !== ctx.key) {
-    return { status: 'rejected', code: 'wrong_actor', message: `appointment ${head.id} does not belong to ${ctx.key}` };
-  }
-  const live = rows.filter(isLiveAppointment);
-  if (live.length === 0) return { status: 'rejected', code: 'already_cancelled', message: `appointment ${head.id} is cancelled` };
-  if (heldByOther(head, input.holder, deps.now())) return { status: 'rejected', code: 'being_changed', message: `appointment ${head.id} is being changed by ${head.heldBy}` };
-  const until = deps.now() + input.leaseMs;
-  deps.store.appointments.transaction(() => live.forEach((row) => deps.store.appointments.setHold(row.id, input.holder, until)));
-  return { status: 'claimed' };
+/** A claim answers what is true now, never a stored reply: asking again runs again. */
+export function claimHandler(deps: SlotActorDeps) {
+  return handler({
+    input: claimInputSchema,
+    options: { fresh: true } satisfies SlotHandlerOptions,
+    run: (ctx, input): ClaimReply => {
+      const rows = appointmentRows(deps, input.companyId, input.appointmentId);
+      const head = rows?.[0];
+      if (!rows || !head) return { status: 'rejected', code: 'appointment_not_found', message: `no appointment ${input.appointmentId}` };
+      const zone = deps.catalog.company(input.companyId)!.timeZone;
+      if (slotKeyAt(head.companyId, head.calendarKey, head.startUtc, zone) !== ctx.key) {
+        return { status: 'rejected', code: 'wrong_actor', message: `appointment ${head.id} does not belong to ${ctx.key}` };
+      }
+      const live = rows.filter(isLiveAppointment);
+      if (live.length === 0) return { status: 'rejected', code: 'already_cancelled', message: `appointment ${head.id} is cancelled` };
+      if (heldByOther(head, input.holder, deps.now())) return { status: 'rejected', code: 'being_changed', message: `appointment ${head.id} is being changed by ${head.heldBy}` };
+      const until = deps.now() + input.leaseMs;
+      deps.store.appointments.transaction(() => live.forEach((row) => deps.store.appointments.setHold(row.id, input.holder, until)));
+      return { status: 'claimed' };
+    },
+  });
 }
 
-export async function release(deps: SlotActorDeps, ctx: ActorContext, raw: unknown): Promise<{ status: 'released' | 'unchanged' }> {
-  ctx.releaseId();
-  const input = releaseInputSchema.parse(raw);
-  const rows = appointmentRows(deps, input.companyId, input.appointmentId) ?? [];
-  const held = rows.filter((row) => row.heldBy === input.holder);
-  deps.store.appointments.transaction(() => held.forEach((row) => deps.store.appointments.setHold(row.id, null, null)));
-  return { status: held.length ? 'released' : 'unchanged' };
+export function releaseHandler(deps: SlotActorDeps) {
+  return handler({
+    input: releaseInputSchema,
+    options: { fresh: true } satisfies SlotHandlerOptions,
+    run: (_ctx, input): { status: 'released' | 'unchanged' } => {
+      const rows = appointmentRows(deps, input.companyId, input.appointmentId) ?? [];
+      const held = rows.filter((row) => row.heldBy === input.holder);
+      deps.store.appointments.transaction(() => held.forEach((row) => deps.store.appointments.setHold(row.id, null, null)));
+      return { status: held.length ? 'released' : 'unchanged' };
+    },
+  });
 }

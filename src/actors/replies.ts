@@ -22,3 +22,10 @@ export type CancelReply =
   | { status: 'error'; code: string; message: string };
 
 export type ReconcileReply = { status: 'reconciled'; action: string };
+/** Settling a pending intent may find Cal.com unable to say: a transient error, asked again by the next sweep. */
+export type SettleReply = ReconcileReply | { status: 'error'; code: string; message: string };
+
+export type SlotUnavailableReason = 'local_conflict' | 'calcom_unavailable' | 'calcom_taken';
+export const slotUnavailable = (reason: SlotUnavailableReason): BookReply => ({ status: 'slot_unavailable', code: 'slot_no_longer_available', reason });
+export const rejected = (code: string, message: string): BookReply => ({ status: 'rejected', code, message });
+export const failure = (code: string, message: string): BookReply => ({ status: 'error', code, message });

@@ -1,9 +1,12 @@
 import { z } from 'zod';
 import { isCalcomError, isSlotTaken, isUnknownOutcome } from '../calcom/index.ts';
-import type { ActorContext } from '../runtime/actor.ts';
+import type { ServiceEntry } from '../catalog/index.ts';
+import { handler, type ActorContext, type Deferred, type Settled } from '../runtime/actor.ts';
+import type { Appointment } from '../store/index.ts';
 import type { SlotActorDeps } from './deps.ts';
-import type { BookReply } from './replies.ts';
-import { failure, rejected, slotUnavailable, stillFree, tryTo, unexpected } from './book.ts';
+import type { SlotHandlerOptions } from './envelope.ts';
+import { failure, rejected, slotUnavailable, type BookReply } from './replies.ts';
+import { iso, stillFree, tryTo } from './saga.ts';
 import { appointmentRows } from './cancel.ts';
 import { heldByOther } from './hold.ts';
 import { slotKeyAt } from './slot-key.ts';
@@ -23,26 +26,71 @@ export const rescheduleOutInputSchema = z.object({
   replacedBy: z.number().int().positive(),
 });
 
+type RescheduleRequest = z.output<typeof rescheduleInputSchema>;
+
+/** Cal.com's reschedule of one booking, outside the mailbox. */
+interface MoveEffect {
+  uid: string;
+  companyId: string;
+  serviceId: string;
+  eventTypeId: number;
+  startUtc: number;
+  endUtc: number;
+  recovering: boolean;
+}
+type MoveEffectResult =
+  | { kind: 'moved'; uid: string; start: string }
+  | { kind: 'failed'; reply: BookReply; /** Cal.com did not say: the intent stays pending. */ uncertain: boolean; /** Nothing was asked of Cal.com's reschedule: the intent is withdrawn. */ untried?: boolean };
+
 /**
  * Moves a single-booking appointment, in the actor of the NEW day, with Cal.com's own
  * reschedule (it books the new time and cancels the old one in one step, and lets the new
- * time overlap the old). The old day's actor is then told to retire the old row; on the
- * same day that happens inline. Composite services are moved as book-new-then-cancel-old
- * by the booking service instead.
+ * time overlap the old). The actor checks and records the new row as intent; Cal.com moves
+ * the booking outside the mailbox; back inside, the new row is booked and the old one retired
+ * (on the same day inline, else by telling the old day's actor). Composite services are moved
+ * as book-new-then-cancel-old by `moveAppointment` below.
  */
-export async function rescheduleIn(deps: SlotActorDeps, ctx: ActorContext, raw: unknown): Promise<BookReply> {
-  const input = rescheduleInputSchema.parse(raw);
-  const finished = deps.store.commandResults.get<BookReply>(ctx.commandId);
-  if (finished) return finished;
-  const reply = await run(deps, ctx, input).catch((error) => unexpected(ctx, error));
-  if (reply.status === 'error') ctx.releaseId();
-  else deps.store.commandResults.put(ctx.commandId, 'reschedule', ctx.key, reply);
-  deps.observeOutcome?.('reschedule', reply.status === 'booked' ? 'success' : reply.status);
-  return reply;
+export function rescheduleHandler(deps: SlotActorDeps) {
+  return handler({
+    input: rescheduleInputSchema,
+    options: { outcome: 'reschedule', remember: true, timed: true } satisfies SlotHandlerOptions,
+    run: (ctx, request): BookReply | Deferred<MoveEffect> => {
+      const checked = checkMove(deps, ctx, request);
+      if ('status' in checked) return checked;
+      const { old, entry, startUtc, endUtc } = checked;
+      const intent = deps.store.appointments.byCommandId(ctx.commandId);
+      const conflict = deps.store.appointments
+        .overlapping(request.companyId, entry.calendarKey, startUtc, endUtc)
+        .find((a) => a.id !== old.id && a.id !== intent?.id);
+      if (conflict) return slotUnavailable('local_conflict');
+      if (!intent) {
+        deps.store.appointments.insert({
+          companyId: old.companyId,
+          serviceId: old.serviceId,
+          calendarKey: old.calendarKey,
+          eventTypeId: old.eventTypeId,
+          startUtc,
+          endUtc,
+          status: 'pending',
+          origin: old.origin === 'calcom' ? 'voice' : old.origin,
+          commandId: ctx.commandId,
+          callId: request.callId ?? null,
+          groupId: ctx.commandId,
+          customerId: old.customerId,
+          customerName: old.customerName,
+          customerPhone: old.customerPhone,
+          customerEmail: old.customerEmail,
+        });
+      }
+      return ctx.defer({ uid: old.calcomUid!, companyId: old.companyId, serviceId: old.serviceId, eventTypeId: old.eventTypeId, startUtc, endUtc, recovering: !!intent });
+    },
+    effect: (_ctx, effect: MoveEffect) => moveInCalcom(deps, effect),
+    settle: (ctx, request, effect, result: Settled<MoveEffectResult>) => saveMove(deps, ctx, request, effect, result),
+  });
 }
 
-async function run(deps: SlotActorDeps, ctx: ActorContext, input: z.output<typeof rescheduleInputSchema>): Promise<BookReply> {
-  const { store } = deps;
+/** The appointment to move and where to, or why it cannot be moved here. */
+function checkMove(deps: SlotActorDeps, ctx: ActorContext, input: RescheduleRequest): BookReply | { old: Appointment; entry: ServiceEntry; startUtc: number; endUtc: number } {
   const rows = appointmentRows(deps, input.companyId, input.appointmentId);
   const old = rows?.[0];
   if (!rows || !old) return rejected('appointment_not_found', `no appointment ${input.appointmentId} for ${input.companyId}`);
@@ -51,98 +99,90 @@ async function run(deps: SlotActorDeps, ctx: ActorContext, input: z.output<typeo
   if (heldByOther(old, ctx.commandId, deps.now())) return rejected('being_changed', `appointment ${old.id} is being changed by ${old.heldBy}`);
   const entry = deps.catalog.service(input.companyId, old.serviceId);
   if (!entry) return rejected('unknown_service', `service ${old.serviceId} is no longer offered`);
-  const zone = entry.company.timeZone;
   const startUtc = Date.parse(input.start);
-  const endUtc = startUtc + (old.endUtc - old.startUtc);
-  if (slotKeyAt(input.companyId, entry.calendarKey, startUtc, zone) !== ctx.key) return rejected('wrong_actor', `${input.start} does not belong to ${ctx.key}`);
+  if (slotKeyAt(input.companyId, entry.calendarKey, startUtc, entry.company.timeZone) !== ctx.key) return rejected('wrong_actor', `${input.start} does not belong to ${ctx.key}`);
   if (startUtc <= deps.now()) return rejected('start_in_past', 'the requested start has passed');
+  return { old, entry, startUtc, endUtc: startUtc + (old.endUtc - old.startUtc) };
+}
 
-  const intent = store.appointments.byCommandId(ctx.commandId);
-  const conflict = store.appointments
-    .overlapping(input.companyId, entry.calendarKey, startUtc, endUtc)
-    .find((a) => a.id !== old.id && a.id !== intent?.id);
-  if (conflict) return slotUnavailable('local_conflict');
-  if (!intent && !(await stillFree(deps, entry, { eventTypeId: old.eventTypeId, startUtc }, old.calcomUid))) {
-    deps.invalidateAvailability(input.companyId, entry.calendarKey, startUtc, zone);
-    return slotUnavailable('calcom_unavailable');
-  }
-
-  const row =
-    intent ??
-    store.appointments.insert({
-      companyId: old.companyId,
-      serviceId: old.serviceId,
-      calendarKey: old.calendarKey,
-      eventTypeId: old.eventTypeId,
-      startUtc,
-      endUtc,
-      status: 'pending',
-      origin: old.origin === 'calcom' ? 'voice' : old.origin,
-      commandId: ctx.commandId,
-      callId: input.callId ?? null,
-      groupId: ctx.commandId,
-      customerId: old.customerId,
-      customerName: old.customerName,
-      customerPhone: old.customerPhone,
-      customerEmail: old.customerEmail,
-    });
-
-  let booking;
+async function moveInCalcom(deps: SlotActorDeps, effect: MoveEffect): Promise<MoveEffectResult> {
+  const entry = deps.catalog.service(effect.companyId, effect.serviceId);
+  if (!entry) return { kind: 'failed', reply: rejected('unknown_service', `service ${effect.serviceId} is no longer offered`), uncertain: false };
+  let sent = false;
   try {
-    const outcome = await deps.calcom.rescheduleBookingReconciled(
-      old.calcomUid,
-      { start: new Date(startUtc).toISOString(), reschedulingReason: 'Vom Kunden telefonisch verschoben' },
-      { durationMinutes: (endUtc - startUtc) / 60_000, ...(deps.reconcileDelaysMs && { lookupDelaysMs: deps.reconcileDelaysMs }) },
-    );
-    if (outcome.outcome === 'not_rescheduled') {
-      store.appointments.setStatus(row.id, 'failed');
-      return failure('calcom_error', 'the reschedule request was lost; the appointment is unchanged');
+    if (!effect.recovering && !(await stillFree(deps, entry, { eventTypeId: effect.eventTypeId, startUtc: effect.startUtc }, effect.uid))) {
+      return { kind: 'failed', reply: slotUnavailable('calcom_unavailable'), uncertain: false, untried: true };
     }
-    booking = outcome.booking;
+    sent = true;
+    const outcome = await deps.calcom.rescheduleBookingReconciled(
+      effect.uid,
+      { start: iso(effect.startUtc), reschedulingReason: 'Vom Kunden telefonisch verschoben' },
+      { durationMinutes: (effect.endUtc - effect.startUtc) / 60_000, ...(deps.reconcileDelaysMs && { lookupDelaysMs: deps.reconcileDelaysMs }) },
+    );
+    if (outcome.outcome === 'not_rescheduled') return { kind: 'failed', reply: failure('calcom_error', 'the reschedule request was lost; the appointment is unchanged'), uncertain: false };
+    return { kind: 'moved', uid: outcome.booking.uid, start: outcome.booking.start };
   } catch (error) {
-    if (isUnknownOutcome(error)) return failure('booking_outcome_unknown', 'Cal.com did not say whether the appointment was moved');
-    store.appointments.setStatus(row.id, 'failed');
-    if (isSlotTaken(error)) return slotUnavailable('calcom_taken');
+    if (isUnknownOutcome(error)) return { kind: 'failed', reply: failure('booking_outcome_unknown', 'Cal.com did not say whether the appointment was moved'), uncertain: true };
+    if (isSlotTaken(error)) return { kind: 'failed', reply: slotUnavailable('calcom_taken'), uncertain: false };
     // Cal.com refusing to move the booking (e.g. a cancel of it got there first) is an answer, not an outage.
     if (isCalcomError(error) && error.status && error.status >= 400 && error.status < 500) {
-      return rejected('not_reschedulable', `Cal.com refused to move booking ${old.calcomUid}: ${error.message}`);
+      return { kind: 'failed', reply: rejected('not_reschedulable', `Cal.com refused to move booking ${effect.uid}: ${error.message}`), uncertain: false };
     }
-    return failure('calcom_error', (error as Error).message);
+    return { kind: 'failed', reply: failure('calcom_error', (error as Error)?.message ?? String(error)), uncertain: false, untried: !sent };
   }
-  if (Date.parse(booking.start) !== startUtc) {
-    ctx.log.error({ uid: booking.uid, start: booking.start }, 'Cal.com moved the booking to another time');
-    return failure('calcom_mismatch', `Cal.com moved the booking to ${booking.start}`);
-  }
+}
 
+async function saveMove(deps: SlotActorDeps, ctx: ActorContext, request: RescheduleRequest, effect: MoveEffect, result: Settled<MoveEffectResult>): Promise<BookReply> {
+  const { store } = deps;
+  const row = store.appointments.byCommandId(ctx.commandId);
+  const old = store.appointments.byId(request.appointmentId);
+  const entry = deps.catalog.service(effect.companyId, effect.serviceId);
+  if (!row || !old || !entry) return failure('internal_error', 'the move lost its intent');
+  const outcome = result.ok ? result.value : { kind: 'failed' as const, reply: failure('internal_error', result.error), uncertain: true };
+  if (outcome.kind === 'failed') {
+    if (outcome.untried) store.appointments.withdraw(row.id);
+    else if (!outcome.uncertain) store.appointments.setStatus(row.id, 'failed');
+    if (outcome.reply.status === 'slot_unavailable') deps.invalidateAvailability(effect.companyId, entry.calendarKey, effect.startUtc, entry.company.timeZone);
+    return outcome.reply;
+  }
+  if (Date.parse(outcome.start) !== effect.startUtc) {
+    ctx.log.error({ uid: outcome.uid, start: outcome.start }, 'Cal.com moved the booking to another time');
+    return failure('calcom_mismatch', `Cal.com moved the booking to ${outcome.start}`);
+  }
+  const zone = entry.company.timeZone;
   const oldKey = slotKeyAt(old.companyId, old.calendarKey, old.startUtc, zone);
   try {
     store.appointments.transaction(() => {
-      store.appointments.markBooked(row.id, booking.uid);
+      store.appointments.markBooked(row.id, outcome.uid);
       if (oldKey === ctx.key) store.appointments.markReplaced(old.id, row.id);
     });
   } catch (error) {
-    ctx.log.error({ err: error, uid: booking.uid }, 'saving the moved appointment failed; the sweeper reconciles it from Cal.com');
-    tryTo(() => store.orphans.record(booking.uid, old.companyId, ctx.commandId, 'reschedule save failed', (error as Error).message));
+    ctx.log.error({ err: error, uid: outcome.uid }, 'saving the moved appointment failed; the sweeper reconciles it from Cal.com');
+    tryTo(() => store.orphans.record(outcome.uid, old.companyId, ctx.commandId, 'reschedule save failed', (error as Error).message));
     return failure('save_failed', 'the moved appointment could not be saved');
   }
   if (oldKey !== ctx.key) {
-    await deps.tell(oldKey, { id: `${ctx.commandId}:out`, type: 'rescheduleOut', payload: { companyId: old.companyId, appointmentId: old.id, replacedBy: row.id } });
+    await deps.retire(oldKey, { companyId: old.companyId, appointmentId: old.id, replacedBy: row.id }, `${ctx.commandId}:out`);
   }
   deps.invalidateAvailability(old.companyId, old.calendarKey, old.startUtc, zone);
-  deps.invalidateAvailability(old.companyId, entry.calendarKey, startUtc, zone);
-  if (input.callId) store.calls.markHasAppointment(input.callId);
+  deps.invalidateAvailability(old.companyId, entry.calendarKey, effect.startUtc, zone);
+  if (request.callId) store.calls.markHasAppointment(request.callId);
   return {
     status: 'booked',
-    appointment: { appointmentId: row.id, serviceId: old.serviceId, start: new Date(startUtc).toISOString(), end: new Date(endUtc).toISOString(), calcomUids: [booking.uid] },
+    appointment: { appointmentId: row.id, serviceId: old.serviceId, start: iso(effect.startUtc), end: iso(effect.endUtc), calcomUids: [outcome.uid] },
   };
 }
 
 /** The old day's half of a reschedule: the old row is retired (Cal.com already cancelled it). */
-export async function rescheduleOut(deps: SlotActorDeps, ctx: ActorContext, raw: unknown): Promise<{ status: 'retired' | 'unchanged' }> {
-  const input = rescheduleOutInputSchema.parse(raw);
-  const old = deps.store.appointments.byId(input.appointmentId);
-  if (!old || old.companyId !== input.companyId || (old.status === 'cancelled' && old.replacedBy === input.replacedBy)) return { status: 'unchanged' };
-  deps.store.appointments.markReplaced(old.id, input.replacedBy);
-  ctx.log.info({ appointmentId: old.id, replacedBy: input.replacedBy }, 'old appointment retired after reschedule');
-  return { status: 'retired' };
+export function rescheduleOutHandler(deps: SlotActorDeps) {
+  return handler({
+    input: rescheduleOutInputSchema,
+    run: (ctx, input): { status: 'retired' | 'unchanged' } => {
+      const old = deps.store.appointments.byId(input.appointmentId);
+      if (!old || old.companyId !== input.companyId || (old.status === 'cancelled' && old.replacedBy === input.replacedBy)) return { status: 'unchanged' };
+      deps.store.appointments.markReplaced(old.id, input.replacedBy);
+      ctx.log.info({ appointmentId: old.id, replacedBy: input.replacedBy }, 'old appointment retired after reschedule');
+      return { status: 'retired' };
+    },
+  });
 }

@@ -1,33 +1,35 @@
-import { measureWaits, type Waits } from '../observability/waits.ts';
-import { defineActor, type ActorContext } from '../runtime/actor.ts';
-import { book } from './book.ts';
-import { cancel } from './cancel.ts';
-import { claim, release } from './hold.ts';
+import { defineActor } from '../runtime/actor.ts';
+import type { ActorClient } from '../runtime/actor-runtime.ts';
+import { bookHandler } from './book.ts';
+import { cancelHandler } from './cancel.ts';
 import type { SlotActorDeps } from './deps.ts';
-import { reconcile, settle } from './reconcile.ts';
-import { rescheduleIn, rescheduleOut } from './reschedule.ts';
+import { slotEnvelope } from './envelope.ts';
+import { claimHandler, releaseHandler } from './hold.ts';
+import { reconcileHandler } from './reconcile.ts';
+import { rescheduleHandler, rescheduleOutHandler } from './reschedule.ts';
+import { settleHandler } from './settle.ts';
 
 /**
  * The slot actor: one per bookable calendar on one local day
- * (`slot:{companyId}:{calendarKey}:{YYYY-MM-DD}`). Its commands run one at a time, in order.
+ * (`slot:{companyId}:{calendarKey}:{YYYY-MM-DD}`). Its commands run one at a time, in order;
+ * their Cal.com work runs outside the mailbox as effects whose results settle back here.
  */
 export function createSlotActor(deps: SlotActorDeps) {
-  return defineActor('slot', {
-    book: timed((ctx, input) => book(deps, ctx, input)),
-    cancel: timed((ctx, input) => cancel(deps, ctx, input)),
-    reschedule: timed((ctx, input) => rescheduleIn(deps, ctx, input)),
-    rescheduleOut: (ctx, input) => rescheduleOut(deps, ctx, input),
-    claim: (ctx, input) => claim(deps, ctx, input),
-    release: (ctx, input) => release(deps, ctx, input),
-    reconcile: (ctx, input) => reconcile(deps, ctx, input),
-    settle: (ctx, input) => settle(deps, ctx, input),
-  });
+  return defineActor(
+    'slot',
+    {
+      book: bookHandler(deps),
+      cancel: cancelHandler(deps),
+      reschedule: rescheduleHandler(deps),
+      rescheduleOut: rescheduleOutHandler(deps),
+      claim: claimHandler(deps),
+      release: releaseHandler(deps),
+      reconcile: reconcileHandler(deps),
+      settle: settleHandler(deps),
+    },
+    { use: slotEnvelope(deps) },
+  );
 }
 
-/** Replies carry the command's waits (on Cal.com, in its mailbox) for the asker's Server-Timing. */
-function timed<R extends object>(handler: (ctx: ActorContext, input: unknown) => Promise<R>) {
-  return async (ctx: ActorContext, input: unknown): Promise<R & Waits> => {
-    const { result, calcomMs } = await measureWaits(() => handler(ctx, input));
-    return { ...result, calcomMs: Math.round(calcomMs * 10) / 10, mailboxMs: ctx.waitedBehindMs };
-  };
-}
+export type SlotActor = ReturnType<typeof createSlotActor>;
+export type SlotClient = ActorClient<SlotActor>;

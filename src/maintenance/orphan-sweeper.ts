@@ -2,14 +2,14 @@ import type { Logger } from 'pino';
 import { isNotFound, type CalcomClient } from '../calcom/index.ts';
 import type { CatalogIndex } from '../catalog/index.ts';
 import { slotKeyAt } from '../actors/slot-key.ts';
-import type { ActorRuntime } from '../runtime/actor-runtime.ts';
+import type { SlotClient } from '../actors/slot-actor.ts';
 import type { Store } from '../store/index.ts';
 
 export interface OrphanSweeperDeps {
   store: Store;
   calcom: CalcomClient;
   catalog: CatalogIndex;
-  runtime: ActorRuntime;
+  slot: SlotClient;
   logger: Logger;
   /** After this many failed attempts an orphan is escalated to a person (metric + error log). */
   maxAttempts?: number;
@@ -65,11 +65,7 @@ export class OrphanSweeper {
     for (const row of store.appointments.stalePending(this.deps.stalePendingMs ?? 120_000)) {
       const company = this.deps.catalog.company(row.companyId);
       if (!company) continue;
-      await this.deps.runtime.tell(slotKeyAt(row.companyId, row.calendarKey, row.startUtc, company.timeZone), {
-        id: `settle:${row.id}:${row.updatedAt}`,
-        type: 'settle',
-        payload: { appointmentId: row.id },
-      });
+      await this.deps.slot.tell.settle(slotKeyAt(row.companyId, row.calendarKey, row.startUtc, company.timeZone), { appointmentId: row.id }, { id: `settle:${row.id}:${row.updatedAt}` });
       report.settling++;
     }
     this.deps.onOpenCount?.(store.orphans.openCount());

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import type { Logger } from 'pino';
 import type { BookInput } from '../actors/book.ts';
-import type { BookOutcome, BookingService } from '../booking/booking-service.ts';
+import type { BookOutcome, BookingService } from '../actors/booking-service.ts';
 import type { CatalogIndex, CompanyConfig, ServiceEntry } from '../catalog/index.ts';
 import { cleanEmail, cleanName, cleanPhone, DEFAULT_REGION, parseGermanDateTime, publicHoliday, type HolidayRegion, speakDate, speakSlot, speakTime, WHEN_MESSAGES, type WhenOk } from '../domain/index.ts';
 import { isLiveAppointment, type Appointment, type Store } from '../store/index.ts';

@@ -133,13 +133,13 @@ export class ActorRuntime {
     return new ActorRuntime(options, client, queues, effects, replies);
   }
 
-  register(actor: Actor): this {
+  register<A extends Actor>(actor: A): A {
     if (this.actors.has(actor.name)) throw new Error(`actor "${actor.name}" is already registered`);
     this.actors.set(actor.name, actor);
     for (const [type, definition] of Object.entries(actor.handlers)) {
       this.steps.set(`${actor.name}.${type}`, compose(actor.use, (call) => runStep(definition, call)));
     }
-    return this;
+    return actor;
   }
 
   /** A typed client of a registered actor's handlers: `slot.book(key, input, { id })`. */
@@ -399,7 +399,7 @@ export class ActorRuntime {
       ...extra,
     };
     try {
-      const value = await step({ ctx, input: parsed.data, ...(result && { settling: { effect: command.effect, result } }) });
+      const value = await step({ ctx, input: parsed.data, options: definition.options ?? {}, ...(result && { settling: { effect: command.effect, result } }) });
       return isDeferred(value) ? value : { ok: true, value: value ?? null };
     } catch (error) {
       extra.log.error({ err: error }, 'handler failed');

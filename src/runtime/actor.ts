@@ -64,6 +64,8 @@ type Step<O, E> = O | Deferred<E> | Promise<O | Deferred<E>>;
  */
 export interface HandlerDefinition<S extends z.ZodType = z.ZodType, O = unknown, E = never, R = never> {
   input: S;
+  /** Declared per handler, read by the actor's middleware (e.g. which metric label, whether results are kept). */
+  options?: HandlerOptions;
   run(ctx: ActorContext, input: z.output<S>): Step<O, E>;
   effect?(ctx: EffectContext, effect: E): Promise<R>;
   settle?(ctx: ActorContext, input: z.output<S>, effect: E, result: Settled<R>): Step<O, E>;
@@ -73,6 +75,11 @@ export function handler<S extends z.ZodType, O, E = never, R = never>(definition
   return definition;
 }
 
+/** Options a handler declares for its actor's middleware; open for each actor to extend. */
+export interface HandlerOptions {
+  [option: string]: unknown;
+}
+
 /** A handler without schema or effects: any input, one step. */
 export type Handler<Out = unknown> = (ctx: ActorContext, input: any) => Promise<Out> | Out;
 
@@ -80,6 +87,7 @@ export type Handler<Out = unknown> = (ctx: ActorContext, input: any) => Promise<
 export interface HandlerCall {
   ctx: ActorContext;
   input: unknown;
+  options: HandlerOptions;
   /** In a `settle` step: the effect the last step deferred, and how it came back. */
   settling?: { effect: unknown; result: Settled<unknown> };
 }

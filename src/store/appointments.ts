@@ -85,6 +85,7 @@ export class AppointmentStore {
       setBooked: db.prepare(`UPDATE appointments SET status = 'booked', calcom_uid = ?, sync_status = 'synced', updated_at = ? WHERE id = ?`),
       setReplaced: db.prepare(`UPDATE appointments SET status = 'cancelled', replaced_by = ?, held_by = NULL, held_until = NULL, updated_at = ? WHERE id = ?`),
       setAwaiting: db.prepare('UPDATE appointments SET awaiting_confirmation = ?, updated_at = ? WHERE id = ?'),
+      withdraw: db.prepare("DELETE FROM appointments WHERE id = ? AND status = 'pending' AND calcom_uid IS NULL"),
       setHold: db.prepare('UPDATE appointments SET held_by = ?, held_until = ?, updated_at = ? WHERE id = ?'),
       forCall: db.prepare(`SELECT ${columns} FROM appointments WHERE company_id = ? AND call_id = ? AND start_utc >= ? AND status IN ('pending', 'booked') ORDER BY start_utc`),
       setSync: db.prepare('UPDATE appointments SET sync_status = ?, sync_attempts = ?, sync_error = ?, updated_at = ? WHERE id = ?'),
@@ -140,6 +141,10 @@ export class AppointmentStore {
     this.stmts.setAwaiting.run(awaiting ? 1 : 0, this.now(), id);
   }
   /** Holds the appointment for `commandId` until `untilUtc` (or releases it with nulls). */
+  /** Drops an intent nothing was sent to Cal.com for (its hold withdrawn, no trace left). */
+  withdraw(id: number): void {
+    this.stmts.withdraw.run(id);
+  }
   setHold(id: number, commandId: string | null, untilUtc: number | null): void {
     this.stmts.setHold.run(commandId, untilUtc, this.now(), id);
   }

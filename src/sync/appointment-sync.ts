@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { bookingRequestSchema } from '../actors/book.ts';
-import type { BookOutcome, BookingService } from '../booking/booking-service.ts';
+import type { BookOutcome, BookingService } from '../actors/booking-service.ts';
 import type { CatalogIndex } from '../catalog/index.ts';
 import type { ActorRuntime } from '../runtime/actor-runtime.ts';
 import { connectRedis, type RedisEndpoint } from '../runtime/redis-connection.ts';

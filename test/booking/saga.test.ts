@@ -89,7 +89,7 @@ describe('book saga: a failed save is compensated in Cal.com, a failed compensat
       store: h.core.store,
       calcom: h.core.calcom,
       catalog: h.core.catalog,
-      runtime: h.core.runtime,
+      slot: h.core.slot,
       logger: testLogger,
       observe: (result) => observed.push(result),
       onOpenCount: (n) => counts.push(n),

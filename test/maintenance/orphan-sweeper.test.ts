@@ -30,7 +30,7 @@ describe('orphan sweeper: backoff, escalation, settling dead intents', () => {
   beforeEach(() => h.sim.control.reset());
 
   const sweeperWith = (more: Partial<OrphanSweeperDeps> = {}) =>
-    new OrphanSweeper({ store, calcom, catalog: h.core.catalog, runtime: h.core.runtime, logger: testLogger, ...more });
+    new OrphanSweeper({ store, calcom, catalog: h.core.catalog, slot: h.core.slot, logger: testLogger, ...more });
   const cancelRequests = () => h.sim.control.stats().requests.cancel_booking ?? 0;
 
   test('while Cal.com refuses the cancel, attempts grow and the next attempt moves out exponentially; then it escalates once', async () => {

@@ -98,17 +98,14 @@ async function reconcile(deps: HttpDeps, entry: ServiceEntry, payload: BookingPa
   const metadata = Object.fromEntries(Object.entries(payload.metadata ?? {}).filter((e): e is [string, string] => typeof e[1] === 'string'));
   const attendee = payload.attendees?.[0];
   deps.core.invalidation.invalidate(company.id, calendarKey, startUtc, company.timeZone);
-  await deps.core.runtime.tell(slotKeyAt(company.id, calendarKey, startUtc, company.timeZone), {
-    id: `calcom:${event}:${uid}`,
-    type: 'reconcile',
-    payload: {
-      event,
-      uid,
-      eventTypeId: payload.eventTypeId,
-      startUtc,
-      endUtc: Date.parse(end),
-      metadata,
-      attendee: { name: attendee?.name ?? undefined, email: attendee?.email ?? undefined, phone: attendee?.phoneNumber ?? undefined },
-    },
-  });
+  const reconcile = {
+    event,
+    uid,
+    eventTypeId: payload.eventTypeId!, // the entry was found by it
+    startUtc,
+    endUtc: Date.parse(end),
+    metadata,
+    attendee: { name: attendee?.name ?? undefined, email: attendee?.email ?? undefined, phone: attendee?.phoneNumber ?? undefined },
+  };
+  await deps.core.slot.tell.reconcile(slotKeyAt(company.id, calendarKey, startUtc, company.timeZone), reconcile, { id: `calcom:${event}:${uid}` });
 }

@@ -1,15 +1,16 @@
-import type { BookInput } from '../actors/book.ts';
-import type { CancelInput } from '../actors/cancel.ts';
-import type { ClaimReply } from '../actors/hold.ts';
-import type { BookReply, CancelReply } from '../actors/replies.ts';
-import type { RescheduleInput } from '../actors/reschedule.ts';
-import { slotKeyAt } from '../actors/slot-key.ts';
+import type { BookInput } from './book.ts';
+import type { CancelInput } from './cancel.ts';
+import type { ClaimReply } from './hold.ts';
+import type { BookReply, CancelReply } from './replies.ts';
+import type { RescheduleInput } from './reschedule.ts';
+import { slotKeyAt } from './slot-key.ts';
 import { nearestAlternatives } from '../availability/alternatives.ts';
 import type { AvailabilityCache } from '../availability/cache.ts';
 import { freeStarts } from '../availability/free-starts.ts';
 import type { CatalogIndex, ServiceEntry } from '../catalog/index.ts';
-import type { ActorRuntime } from '../runtime/actor-runtime.ts';
+import type { SendOptions } from '../runtime/actor-runtime.ts';
 import type { Reply } from '../runtime/command.ts';
+import type { SlotClient } from './slot-actor.ts';
 import { placeholderEmail } from '../domain/index.ts';
 import { addWaits, type Waits } from '../observability/waits.ts';
 import type { Store } from '../store/index.ts';
@@ -20,7 +21,7 @@ export type Outcome<T> = T | { status: 'pending'; code: 'still_processing'; mess
 export type BookOutcome = Outcome<BookReply> & { alternatives?: number[] };
 
 export interface BookingServiceDeps {
-  runtime: ActorRuntime;
+  slot: SlotClient;
   catalog: CatalogIndex;
   availability: AvailabilityCache;
   store: Store;
@@ -55,8 +56,8 @@ export class BookingService {
     const startUtc = Date.parse(input.start);
     const key = slotKeyAt(input.companyId, entry.calendarKey, startUtc, entry.company.timeZone);
     // A repeat of a command already sent joins it or gets its reply: no Cal.com read for it.
-    if (!(await this.deps.runtime.knows(key, commandId).catch(() => false))) await this.freshenViews(entry, startUtc);
-    const reply = await this.ask<BookReply>(key, commandId, 'book', input, input.callId, deadlineMs);
+    if (!(await this.deps.slot.knows(key, commandId).catch(() => false))) await this.freshenViews(entry, startUtc);
+    const reply = await outcomeOf(this.deps.slot.book(key, input, send(commandId, input.callId, deadlineMs)));
     if (reply.status !== 'slot_unavailable') return reply;
     return { ...reply, alternatives: await this.alternatives(entry, startUtc).catch(() => []) };
   }
@@ -64,7 +65,7 @@ export class BookingService {
   async cancel(commandId: string, input: CancelInput, callId: string | undefined, deadlineMs: number): Promise<Outcome<CancelReply>> {
     const key = this.keyOfAppointment(input.companyId, input.appointmentId);
     if (!key) return { status: 'rejected', code: 'appointment_not_found', message: `no appointment ${input.appointmentId}` };
-    return this.ask<CancelReply>(key, commandId, 'cancel', input, callId, deadlineMs);
+    return outcomeOf(this.deps.slot.cancel(key, input, send(commandId, callId, deadlineMs)));
   }
 
   /**
@@ -87,14 +88,14 @@ export class BookingService {
 
     const single = entry.segments.length === 1;
     // A repeat of a move already sent joins it or gets its reply; only a new one claims.
-    const repeat = await this.deps.runtime.knows(key, single ? commandId : `${commandId}:in`).catch(() => false);
-    const claimed = repeat ? ({ status: 'claimed' } as const) : await this.ask<ClaimReply>(oldKey, `${commandId}:claim`, 'claim', { ...target, holder: commandId }, input.callId, deadlineMs);
+    const repeat = await this.deps.slot.knows(key, single ? commandId : `${commandId}:in`).catch(() => false);
+    const claimed = repeat ? ({ status: 'claimed' } as const) : await outcomeOf(this.deps.slot.claim(oldKey, { ...target, holder: commandId }, send(`${commandId}:claim`, input.callId, deadlineMs)));
     if (claimed.status !== 'claimed') return claimed.status === 'rejected' ? { ...claimed, code: claimed.code === 'already_cancelled' ? 'not_reschedulable' : claimed.code } : claimed;
-    const release = () => this.deps.runtime.tell(oldKey, { id: `${commandId}:release`, type: 'release', payload: { ...target, holder: commandId }, ...(input.callId && { callId: input.callId }) });
+    const release = () => this.deps.slot.tell.release(oldKey, { ...target, holder: commandId }, send(`${commandId}:release`, input.callId));
 
     let reply: BookOutcome;
     if (single) {
-      reply = await this.ask<BookReply>(key, commandId, 'reschedule', input, input.callId, remaining());
+      reply = await outcomeOf(this.deps.slot.reschedule(key, input, send(commandId, input.callId, remaining())));
     } else {
       const rows = old.groupId ? this.deps.store.appointments.byGroup(old.groupId) : [old];
       // The new booking keeps who booked and how (an appointment seen only in Cal.com moves as a voice booking).
@@ -107,10 +108,10 @@ export class BookingService {
       const customer = { name: old.customerName ?? 'Kunde', email, ...(old.customerPhone && { phone: old.customerPhone }) };
       const origin = old.origin === 'calcom' ? 'voice' : old.origin;
       const bookInput = { companyId: input.companyId, serviceId: old.serviceId, start: input.start, customer, origin, replacing: rows.map((r) => r.id), ...(input.callId && { callId: input.callId }) };
-      reply = await this.ask<BookReply>(key, `${commandId}:in`, 'book', bookInput, input.callId, remaining());
+      reply = await outcomeOf(this.deps.slot.book(key, bookInput, send(`${commandId}:in`, input.callId, remaining())));
       if (reply.status === 'booked') {
         const out = { ...target, reason: 'Termin verschoben', holder: commandId, replacedBy: reply.appointment.appointmentId };
-        const cancelled = await this.ask<CancelReply>(oldKey, `${commandId}:out`, 'cancel', out, input.callId, remaining());
+        const cancelled = await outcomeOf(this.deps.slot.cancel(oldKey, out, send(`${commandId}:out`, input.callId, remaining())));
         if (cancelled.status !== 'cancelled') {
           await this.cancel(`${commandId}:undo`, { companyId: input.companyId, appointmentId: reply.appointment.appointmentId, reason: 'Verschieben fehlgeschlagen' }, input.callId, remaining());
           await release();
@@ -148,13 +149,17 @@ export class BookingService {
     return slotKeyAt(companyId, row.calendarKey, row.startUtc, company.timeZone);
   }
 
-  private async ask<T>(key: string, id: string, type: string, payload: unknown, callId: string | undefined, deadlineMs: number): Promise<Outcome<T>> {
-    const reply: Reply<T> = await this.deps.runtime.ask<T>(key, { id, type, payload, ...(callId && { callId }) }, { deadlineMs });
-    if (reply.ok) {
-      addWaits(reply.value as Partial<Waits>);
-      return reply.value;
-    }
-    if (reply.error.code === 'timeout') return { status: 'pending', code: 'still_processing', message: reply.error.message };
-    return { status: 'error', code: reply.error.code, message: reply.error.message };
+}
+
+const send = (id: string, callId: string | undefined, deadlineMs?: number): SendOptions => ({ id, ...(callId && { callId }), ...(deadlineMs && { deadlineMs }) });
+
+/** The actor's answer as the front door sees it: its reply, "still working" past the deadline, or the runtime's error. */
+async function outcomeOf<T>(asked: Promise<Reply<T>>): Promise<Outcome<T>> {
+  const reply = await asked;
+  if (reply.ok) {
+    addWaits(reply.value as Partial<Waits>);
+    return reply.value;
   }
+  if (reply.error.code === 'timeout') return { status: 'pending', code: 'still_processing', message: reply.error.message };
+  return { status: 'error', code: reply.error.code, message: reply.error.message };
 }

@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { isLiveBooking, isNotFound } from '../calcom/index.ts';
+import { handler, type Deferred, type Settled } from '../runtime/actor.ts';
+import type { SlotActorDeps } from './deps.ts';
+import type { SlotHandlerOptions } from './envelope.ts';
+import type { SettleReply } from './replies.ts';
+import { iso } from './saga.ts';
+
+export const settleInputSchema = z.object({ appointmentId: z.number().int().positive() });
+
+/** What Cal.com says of the intent's booking: made (its uid), not made, or it could not say. */
+type Found = { kind: 'booked'; uid: string } | { kind: 'not_booked' } | { kind: 'unknown'; message: string };
+
+/**
+ * Settles an intent left pending by a command that died mid-flight and was never delivered
+ * again: Cal.com is asked (outside the mailbox) whether the booking exists — by its uid or by
+ * our command id in metadata — and the row becomes booked or failed accordingly.
+ */
+export function settleHandler(deps: SlotActorDeps) {
+  return handler({
+    input: settleInputSchema,
+    options: { outcome: 'reconcile' } satisfies SlotHandlerOptions,
+    run: (ctx, { appointmentId }): SettleReply | Deferred<{ appointmentId: number }> => {
+      const row = deps.store.appointments.byId(appointmentId);
+      return row?.status === 'pending' ? ctx.defer({ appointmentId }) : { status: 'reconciled', action: 'unchanged' };
+    },
+    effect: async (_ctx, { appointmentId }): Promise<Found> => {
+      const row = deps.store.appointments.byId(appointmentId);
+      if (!row) return { kind: 'not_booked' };
+      try {
+        const booking = row.calcomUid
+          ? await deps.calcom.getBooking(row.calcomUid).catch((error) => {
+              if (isNotFound(error)) return undefined; // Cal.com has no such booking: it was not made
+              throw error;
+            })
+          : row.commandId
+            ? await deps.calcom.findBookingByMetadata({ eventTypeId: row.eventTypeId, start: iso(row.startUtc), durationMinutes: (row.endUtc - row.startUtc) / 60_000, value: row.commandId })
+            : undefined;
+        const live = !!booking && isLiveBooking(booking) && Date.parse(booking.start) === row.startUtc;
+        return live ? { kind: 'booked', uid: booking!.uid } : { kind: 'not_booked' };
+      } catch (error) {
+        return { kind: 'unknown', message: (error as Error)?.message ?? String(error) };
+      }
+    },
+    settle: (ctx, { appointmentId }, _effect, result: Settled<Found>): SettleReply => {
+      const found: Found = result.ok ? result.value : { kind: 'unknown', message: result.error };
+      // Cal.com could not say: the intent stays pending, and the id is released so the next sweep asks again.
+      if (found.kind === 'unknown') return { status: 'error', code: 'calcom_error', message: found.message };
+      const row = deps.store.appointments.byId(appointmentId);
+      if (!row || row.status !== 'pending') return { status: 'reconciled', action: 'unchanged' }; // settled meanwhile (a webhook)
+      if (found.kind === 'booked') {
+        deps.store.appointments.markBooked(row.id, found.uid);
+        if (row.callId) deps.store.calls.markHasAppointment(row.callId);
+      } else {
+        deps.store.appointments.setStatus(row.id, 'failed');
+      }
+      ctx.log.info({ appointmentId, booked: found.kind === 'booked' }, 'settled a pending intent');
+      return { status: 'reconciled', action: found.kind === 'booked' ? 'settled_booked' : 'settled_failed' };
+    },
+  });
+}
