@@ -42,13 +42,13 @@ export interface FunctionContext {
 type FunctionHandler = (ctx: FunctionContext, args: NormalizedArgs) => Promise<FunctionReply>;
 
 export const FUNCTIONS: Record<string, FunctionHandler> = {
-  list_services: listServices,
-  check_customer: checkCustomer,
-  check_availability: checkAvailability,
-  book_appointment: bookAppointment,
-  cancel_appointment: cancelAppointment,
-  reschedule_appointment: rescheduleAppointment,
-  get_alternatives: getAlternatives,
+  list_services: answering(listServices),
+  check_customer: answering(checkCustomer),
+  check_availability: answering(checkAvailability),
+  book_appointment: answering(bookAppointment),
+  cancel_appointment: answering(cancelAppointment),
+  reschedule_appointment: answering(rescheduleAppointment),
+  get_alternatives: answering(getAlternatives),
 };
 
 /** Functions that change bookings: their successes count as changes of the call. */
@@ -78,6 +78,33 @@ const REJECTION_MESSAGES: Record<string, string> = {
 
 const fail = (error: string, message: string, data: Record<string, unknown> = {}): FunctionReply => ({ success: false, error, message, ...data });
 
+/** A refusal the caller should hear, raised by the pieces that resolve a function's args; the function answers with it. */
+class Refusal extends Error {
+  constructor(readonly reply: FunctionReply) {
+    super(reply.error);
+  }
+}
+const refuse = (error: string, message: string, data?: Record<string, unknown>): never => {
+  throw new Refusal(fail(error, message, data));
+};
+
+/** A function whose arg pieces may refuse: the refusal is its answer. */
+function answering(fn: FunctionHandler): FunctionHandler {
+  return async (ctx, args) => {
+    try {
+      return await fn(ctx, args);
+    } catch (error) {
+      if (error instanceof Refusal) return error.reply;
+      throw error;
+    }
+  };
+}
+
+/** An outcome no case handles is a compile error where this is called. */
+const unreachable = (outcome: never): never => {
+  throw new Error(`unhandled outcome ${JSON.stringify(outcome)}`);
+};
+
 async function listServices(ctx: FunctionContext): Promise<FunctionReply> {
   const services = ctx.catalog.servicesOf(ctx.company.id).map((e) => ({
     id: e.service.id,
@@ -91,10 +118,9 @@ async function listServices(ctx: FunctionContext): Promise<FunctionReply> {
 
 async function checkCustomer(ctx: FunctionContext, args: NormalizedArgs): Promise<FunctionReply> {
   const phone = callerOwnPhone(ctx, args);
-  if ('success' in phone) return phone;
-  const customer = ctx.store.customers.byPhone(ctx.company.id, phone.value);
-  if (!customer) return { success: true, message: MESSAGES.new_customer, known: false, phone: phone.value };
-  const upcoming = upcomingOf(ctx, phone.value);
+  const customer = ctx.store.customers.byPhone(ctx.company.id, phone);
+  if (!customer) return { success: true, message: MESSAGES.new_customer, known: false, phone };
+  const upcoming = upcomingOf(ctx, phone);
   const next = upcoming[0];
   const nextText = next ? ` Ihr nächster Termin ist am ${speak(ctx, next.startUtc)} (${serviceName(ctx, next.serviceId)}).` : '';
   return {
@@ -110,23 +136,20 @@ async function checkCustomer(ctx: FunctionContext, args: NormalizedArgs): Promis
  * The number whose data this caller may hear: the one they call from. Another number said in the
  * args reveals nothing (whether or not anybody is known under it); no number at all is asked for.
  */
-function callerOwnPhone(ctx: FunctionContext, args: NormalizedArgs): { value: string } | FunctionReply {
+function callerOwnPhone(ctx: FunctionContext, args: NormalizedArgs): string {
   const own = ctx.customerPhone;
   if (args.phone) {
     const said = cleanPhone(args.phone);
-    if (!said.ok) return fail(said.code, said.message);
-    if (own !== said.value) return fail('not_verifiable', MESSAGES.not_verifiable);
-    return { value: said.value };
+    if (!said.ok) return refuse(said.code, said.message);
+    if (own !== said.value) return refuse('not_verifiable', MESSAGES.not_verifiable);
+    return said.value;
   }
-  if (!own) return fail('phone_required', MESSAGES.phone_required);
-  return { value: own };
+  return own ?? refuse('phone_required', MESSAGES.phone_required);
 }
 
 async function checkAvailability(ctx: FunctionContext, args: NormalizedArgs): Promise<FunctionReply> {
   const entry = resolveService(ctx, args.service);
-  if ('success' in entry) return entry;
   const when = resolveWhen(ctx, args.date, args.time);
-  if ('success' in when) return when;
   const zone = ctx.company.timeZone;
   const day = DateTime.fromISO(when.date, { zone });
   const span = when.weekOnly ? { weeks: 1 } : { days: when.days ?? 1 };
@@ -158,12 +181,9 @@ async function checkAvailability(ctx: FunctionContext, args: NormalizedArgs): Pr
 
 async function bookAppointment(ctx: FunctionContext, args: NormalizedArgs): Promise<FunctionReply> {
   const entry = resolveService(ctx, args.service);
-  if ('success' in entry) return entry;
   const when = resolveWhen(ctx, args.date, args.time);
-  if ('success' in when) return when;
   if (!when.start) return fail('missing_time', MESSAGES.missing_time);
   const customer = resolveCustomer(ctx, args);
-  if ('success' in customer) return customer;
   const outcome = await ctx.booking.book(
     ctx.commandId,
     { companyId: ctx.company.id, serviceId: entry.service.id, start: iso(when.start.toMillis()), customer, callId: ctx.callId, origin: 'voice' },
@@ -174,7 +194,6 @@ async function bookAppointment(ctx: FunctionContext, args: NormalizedArgs): Prom
 
 async function cancelAppointment(ctx: FunctionContext, args: NormalizedArgs): Promise<FunctionReply> {
   const found = findAppointment(ctx, args, args.appointmentDate ?? args.date);
-  if ('success' in found) return found;
   const outcome = await ctx.booking.cancel(ctx.commandId, { companyId: ctx.company.id, appointmentId: found.id }, ctx.callId, ctx.deadlineMs);
   switch (outcome.status) {
     case 'cancelled': {
@@ -187,8 +206,10 @@ async function cancelAppointment(ctx: FunctionContext, args: NormalizedArgs): Pr
       return fail(outcome.code, REJECTION_MESSAGES[outcome.code] ?? MESSAGES.appointment_not_found);
     case 'pending':
       return stillProcessing();
-    default:
+    case 'error':
       return fail(outcome.code, MESSAGES.technical_error);
+    default:
+      return unreachable(outcome);
   }
 }
 
@@ -196,11 +217,9 @@ async function rescheduleAppointment(ctx: FunctionContext, args: NormalizedArgs)
   // "neues_datum" names the new day; without it, "datum" does (and the old day may come as "termin_datum").
   const movingDate = args.newDate ?? args.date;
   const found = findAppointment(ctx, args, args.appointmentDate ?? (args.newDate ? args.date : undefined));
-  if ('success' in found) return found;
   const entry = ctx.catalog.service(ctx.company.id, found.serviceId);
   if (!entry) return fail('unknown_service', MESSAGES.appointment_not_found);
   const when = resolveWhen(ctx, movingDate, args.newTime ?? args.time);
-  if ('success' in when) return when;
   if (!when.start) return fail('missing_time', MESSAGES.missing_time);
   const outcome = await ctx.booking.reschedule(
     ctx.commandId,
@@ -212,9 +231,7 @@ async function rescheduleAppointment(ctx: FunctionContext, args: NormalizedArgs)
 
 async function getAlternatives(ctx: FunctionContext, args: NormalizedArgs): Promise<FunctionReply> {
   const entry = resolveService(ctx, args.service);
-  if ('success' in entry) return entry;
   const when = resolveWhen(ctx, args.date, args.time ?? '12:00');
-  if ('success' in when) return when;
   const at = when.start?.toMillis() ?? DateTime.fromISO(`${when.date}T12:00`, { zone: ctx.company.timeZone }).toMillis();
   const starts = openDays(ctx, await ctx.booking.alternatives(entry, at, 3));
   if (starts.length === 0) return fail('no_alternatives', MESSAGES.taken_no_alternatives, { alternatives: [] });
@@ -242,8 +259,10 @@ function bookingReply(ctx: FunctionContext, entry: ServiceEntry, outcome: BookOu
       return stillProcessing();
     case 'rejected':
       return fail(outcome.code, REJECTION_MESSAGES[outcome.code] ?? MESSAGES.not_bookable);
-    default:
+    case 'error':
       return fail(outcome.code, MESSAGES.technical_error);
+    default:
+      return unreachable(outcome);
   }
 }
 
@@ -268,36 +287,36 @@ function alternativesReply(ctx: FunctionContext, starts: number[]): FunctionRepl
   });
 }
 
-function resolveService(ctx: FunctionContext, said: string | undefined): ServiceEntry | FunctionReply {
+function resolveService(ctx: FunctionContext, said: string | undefined): ServiceEntry {
   const found = said ? ctx.catalog.findService(ctx.company.id, said) : undefined;
   if (found) return found;
   const names = spokenList(ctx.catalog.servicesOf(ctx.company.id).map((e) => e.service.name));
-  return said ? fail('unknown_service', MESSAGES.unknown_service(names)) : fail('missing_service', MESSAGES.missing_service(names));
+  return said ? refuse('unknown_service', MESSAGES.unknown_service(names)) : refuse('missing_service', MESSAGES.missing_service(names));
 }
 
 /** A day the caller wants to come (a holiday of the salon's region is refused as closed). */
-function resolveWhen(ctx: FunctionContext, datum: string | undefined, uhrzeit: string | undefined): WhenOk | FunctionReply {
+function resolveWhen(ctx: FunctionContext, datum: string | undefined, uhrzeit: string | undefined): WhenOk {
   const when = parseGermanDateTime(
     { datum: datum ?? null, uhrzeit: uhrzeit ?? null },
     { now: ctx.now(), zone: ctx.company.timeZone, businessHours: ctx.company.businessHours, region: regionOf(ctx) },
   );
-  if (!when.ok) return fail(when.code, when.message);
+  if (!when.ok) return refuse(when.code, when.message);
   const horizon = DateTime.fromMillis(ctx.now(), { zone: ctx.company.timeZone }).plus({ days: ctx.horizonDays }).toISODate()!;
-  if (when.date > horizon) return fail('beyond_horizon', MESSAGES.beyond_horizon);
+  if (when.date > horizon) return refuse('beyond_horizon', MESSAGES.beyond_horizon);
   return when;
 }
 
-function resolveCustomer(ctx: FunctionContext, args: NormalizedArgs): BookInput['customer'] | FunctionReply {
+function resolveCustomer(ctx: FunctionContext, args: NormalizedArgs): BookInput['customer'] {
   const name = cleanName(args.name);
-  if (!name.ok) return fail(name.code, name.message);
+  if (!name.ok) return refuse(name.code, name.message);
   const own = ctx.customerPhone;
   const said = args.phone ? cleanPhone(args.phone) : undefined;
-  if (said && !said.ok) return fail(said.code, said.message);
+  if (said && !said.ok) return refuse(said.code, said.message);
   const phone = said?.ok ? said.value : own;
   const domain = ctx.company.placeholderEmailDomain;
   const digits = (phone ?? ctx.callId).replace(/\D/g, '').slice(-12) || '0';
   const email = cleanEmail(args.email, domain ? { placeholder: { domain, digits } } : {});
-  if (!email.ok) return fail(email.code, email.message);
+  if (!email.ok) return refuse(email.code, email.message);
   // Only the number the call comes from may update what is stored about its customer.
   const verified = !!phone && own === phone;
   return { name: name.value, email: email.value, ...(phone && { phone, phoneVerified: verified }) };
@@ -308,14 +327,13 @@ function resolveCustomer(ctx: FunctionContext, args: NormalizedArgs): BookInput[
  * number they call from or made in this call; anything else needs the name on it and its day.
  * Until then the answer is the same whether or not such an appointment exists.
  */
-function findAppointment(ctx: FunctionContext, args: NormalizedArgs, onDate: string | undefined): Appointment | FunctionReply {
+function findAppointment(ctx: FunctionContext, args: NormalizedArgs, onDate: string | undefined): Appointment {
   const caller: Caller = { callId: ctx.callId, ...(ctx.customerPhone && { phone: ctx.customerPhone }) };
   const day = onDate ? resolveDay(ctx, onDate) : undefined;
-  if (day && typeof day !== 'string') return day;
   const proof = { name: args.name, day };
   const zone = ctx.company.timeZone;
   // One answer whether or not anything exists: asking for proof, or saying the proof did not fit.
-  const unproven = fail('verification_required', proof.name && proof.day ? MESSAGES.proof_mismatch : MESSAGES.verification_required);
+  const unproven = () => refuse('verification_required', proof.name && proof.day ? MESSAGES.proof_mismatch : MESSAGES.verification_required);
 
   if (args.appointmentId) {
     const id = /^\d{1,12}$/.test(args.appointmentId) ? Number(args.appointmentId) : NaN;
@@ -323,28 +341,28 @@ function findAppointment(ctx: FunctionContext, args: NormalizedArgs, onDate: str
     const row = Number.isFinite(id) ? ctx.store.appointments.current(id) : undefined;
     const ours = row && row.companyId === ctx.company.id && row.segmentIndex === 0 ? row : undefined;
     if (ours && (owns(caller, ours) || proves(proof, ours, zone))) {
-      if (!isLiveAppointment(ours)) return fail('already_cancelled', MESSAGES.already_cancelled);
+      if (!isLiveAppointment(ours)) return refuse('already_cancelled', MESSAGES.already_cancelled);
       return ours;
     }
-    return unproven;
+    return unproven();
   }
 
   const said = args.phone ? cleanPhone(args.phone) : undefined;
-  if (said && !said.ok) return fail(said.code, said.message);
+  if (said && !said.ok) return refuse(said.code, said.message);
   if (said?.ok && said.value !== caller.phone) {
     // Another number than the one calling: only proof of knowledge opens its appointments.
     const proven = upcomingOf(ctx, said.value).filter((a) => proves(proof, a, zone));
     if (proven.length === 1) return proven[0]!;
-    return unproven;
+    return unproven();
   }
   if (!caller.phone && ctx.store.appointments.upcomingForCall(ctx.company.id, ctx.callId, ctx.now()).length === 0) {
-    return fail('phone_required', MESSAGES.phone_required_for_appointment);
+    return refuse('phone_required', MESSAGES.phone_required_for_appointment);
   }
   let upcoming = upcomingOf(ctx, caller.phone);
   if (day) upcoming = upcoming.filter((a) => DateTime.fromMillis(a.startUtc, { zone }).toISODate() === day);
-  if (upcoming.length === 0) return fail('appointment_not_found', MESSAGES.missing_appointment);
+  if (upcoming.length === 0) return refuse('appointment_not_found', MESSAGES.missing_appointment);
   if (upcoming.length > 1) {
-    return fail('ambiguous_appointment', MESSAGES.ambiguous_appointment(spokenList(upcoming.map((a) => speak(ctx, a.startUtc)))), {
+    return refuse('ambiguous_appointment', MESSAGES.ambiguous_appointment(spokenList(upcoming.map((a) => speak(ctx, a.startUtc)))), {
       appointments: upcoming.map((a) => appointmentView(ctx, a)),
     });
   }
@@ -360,9 +378,9 @@ function openDays(ctx: FunctionContext, starts: number[]): number[] {
 }
 
 /** A said day ("Freitag", "12.12.") as "YYYY-MM-DD", for matching an existing appointment. */
-function resolveDay(ctx: FunctionContext, said: string): string | FunctionReply {
+function resolveDay(ctx: FunctionContext, said: string): string {
   const when = parseGermanDateTime({ datum: said, uhrzeit: null }, { now: ctx.now(), zone: ctx.company.timeZone, businessHours: ctx.company.businessHours });
-  return when.ok ? when.date : fail(when.code, when.message);
+  return when.ok ? when.date : refuse(when.code, when.message);
 }
 
 /** The caller's upcoming appointments: under their number and made in this call, one entry each. */
