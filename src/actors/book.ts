@@ -108,7 +108,7 @@ export function bookHandler(deps: SlotActorDeps) {
         await compensate(deps, ctx, effect.uids.map((uid) => ({ uid, metadata: { companyId: effect.companyId } })), 'local save failed');
         return { kind: 'compensated' };
       }
-      return bookInCalcom(deps, ctx, effect.request, effect.plan, effect.recovering);
+      return bookInCalcom(deps, ctx, effect.request, effect.plan, effect.recovering || ctx.redelivered);
     },
     settle: (ctx, request, effect, result: Settled<BookEffectResult>) => {
       if (effect.kind === 'compensate') {

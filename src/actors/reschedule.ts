@@ -84,7 +84,7 @@ export function rescheduleHandler(deps: SlotActorDeps) {
       }
       return ctx.defer({ uid: old.calcomUid!, companyId: old.companyId, serviceId: old.serviceId, eventTypeId: old.eventTypeId, startUtc, endUtc, recovering: !!intent });
     },
-    effect: (_ctx, effect: MoveEffect) => moveInCalcom(deps, effect),
+    effect: (ctx, effect: MoveEffect) => moveInCalcom(deps, { ...effect, recovering: effect.recovering || ctx.redelivered }),
     settle: (ctx, request, effect, result: Settled<MoveEffectResult>) => saveMove(deps, ctx, request, effect, result),
   });
 }

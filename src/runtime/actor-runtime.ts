@@ -366,7 +366,8 @@ export class ActorRuntime {
     let settled: Settled<unknown>;
     try {
       if (!definition?.effect) throw new Error(`no effect for "${type}" of ${key}`);
-      settled = { ok: true, value: (await definition.effect({ key, commandId, callId, log }, effect)) ?? null };
+      const redelivered = job.attemptsStarted > 1 || (job.stalledCounter ?? 0) > 0;
+      settled = { ok: true, value: (await definition.effect({ key, commandId, callId, log, redelivered }, effect)) ?? null };
     } catch (error) {
       log.error({ err: error }, 'effect failed');
       settled = { ok: false, error: (error as Error)?.message ?? String(error) };

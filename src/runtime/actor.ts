@@ -40,6 +40,8 @@ export interface EffectContext {
   commandId: string;
   callId: string | undefined;
   log: Logger;
+  /** This effect ran before (its process died mid-way): what it did then must be looked for, not repeated. */
+  redelivered: boolean;
 }
 
 const DEFERRED = Symbol('deferred');

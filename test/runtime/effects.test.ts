@@ -46,6 +46,7 @@ describe('effects: a slow step runs outside the mailbox and settles back in it',
     assert.ok(reply.ok);
     assert.equal(reply.value.settled, true);
     assert.equal(reply.value.effectRuns, 1);
+    assert.equal(reply.value.redelivered, false);
     assert.ok(reply.value.effectMs >= 790, `the settle step knows its effect took ${reply.value.effectMs} ms`);
   });
 
@@ -101,6 +102,7 @@ test('a process killed during an effect: the effect runs again elsewhere and the
     const reply = await patient;
     assert.ok(reply.ok && reply.value.settled);
     assert.equal(reply.value.effectRuns, 2, 'the effect ran again after the crash');
+    assert.equal(reply.value.redelivered, true, 'and knew it ran before (so it looks for what it did)');
     assert.equal(reply.value.pid, second.pid);
     const log = await t.state.lrange(`${prefix}:log:probe:crash`, 0, -1);
     assert.deepEqual(log, ['run:r-9', 'settle:r-9'], 'the command decided once and settled once');
