@@ -1,4 +1,5 @@
-// Actor runtime round trip vs. raw BullMQ (add + waitUntilFinished), measured in one run.
+// Actor runtime round trip vs. raw BullMQ (add + waitUntilFinished), measured in one run; then
+// head-of-line blocking with a slow key (bench/head-of-line.ts) on the same embedded Redis.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +9,7 @@ import { ActorRuntime } from '../src/runtime/actor-runtime.ts';
 import { defineActor } from '../src/runtime/actor.ts';
 import { EmbeddedRedis } from '../src/runtime/embedded-redis.ts';
 import { connectRedis } from '../src/runtime/redis-connection.ts';
+import { headOfLineOptionsFromEnv, headOfLineRows, measureHeadOfLine } from './head-of-line.ts';
 import { printTable, progress, runClosedLoop, type LatencySummary } from './lib.ts';
 
 const CONCURRENCY = [1, 64, 256];
@@ -67,14 +69,28 @@ for (const concurrency of CONCURRENCY) {
   figures[`askers_${concurrency}`] = { runtime: actors, raw, throughputRatio: Math.round((actors.perSecond / raw.perSecond) * 100) / 100 };
 }
 
+const headOfLine = await measureHeadOfLine(endpoint, logger, headOfLineOptionsFromEnv());
+
 await redis.stop();
 rmSync(dir, { recursive: true, force: true });
 
 printTable(rows);
+console.log('');
+printTable(headOfLineRows(headOfLine));
+console.log('');
+
 const at1 = figures.askers_1 as { runtime: LatencySummary };
-const at64 = figures.askers_64 as { runtime: LatencySummary; throughputRatio: number };
+const at64 = figures.askers_64 as { runtime: LatencySummary; raw: LatencySummary; throughputRatio: number };
+const at256 = figures.askers_256 as { runtime: LatencySummary };
+const mark = (met: boolean) => (met ? 'met' : 'NOT MET');
+const hol = headOfLine.deferred;
+const holMet = hol.sameMailbox.p99 <= 2 * hol.otherMailbox.p99 && hol.sameMailbox.p99 <= 25;
+const tailRatio = Math.round((at256.runtime.p95 / at256.runtime.p50) * 10) / 10;
 console.log(
-  `targets: p50 at 1 asker ${at1.runtime.p50} ms (≤ 1.5), ${at64.runtime.perSecond} cmd/s at 64 askers (≥ 3000), ` +
-    `${Math.round(at64.throughputRatio * 100)} % of raw BullMQ (≥ 60 %)`,
+  `targets: head-of-line same-mailbox no-op p99 ${hol.sameMailbox.p99} ms (≤ 2× other-mailbox p99 ${hol.otherMailbox.p99} ms = ` +
+    `${Math.round(2 * hol.otherMailbox.p99 * 1000) / 1000}, and ≤ 25) ${mark(holMet)}; ` +
+    `no-op p50 at 1 asker ${at1.runtime.p50} ms (≤ 0.6) ${mark(at1.runtime.p50 <= 0.6)}; ` +
+    `64 askers ${at64.runtime.perSecond} cmd/s = ${at64.throughputRatio}× raw BullMQ ${at64.raw.perSecond} (≥ 1.5×) ${mark(at64.throughputRatio >= 1.5)}; ` +
+    `256 askers p95 ${at256.runtime.p95} ms = ${tailRatio}× p50 ${at256.runtime.p50} (≤ 5×) ${mark(at256.runtime.p95 <= 5 * at256.runtime.p50)}`,
 );
-console.log(JSON.stringify({ bench: 'runtime', ...figures }));
+console.log(JSON.stringify({ bench: 'runtime', ...figures, headOfLine }));
