@@ -102,9 +102,13 @@ export class ActorRuntime {
   /** Job ids whose handler asked to release the command id once the job is finished. */
   private readonly released = new Set<string>();
   private closing = false;
-  /** Resolves once local workers have stopped; waiting asks then settle from stored results. */
-  private workersStopped!: () => void;
-  private readonly stopped = new Promise<void>((resolve) => (this.workersStopped = resolve));
+  /**
+   * The asks waiting right now, each told once local workers have stopped (they then settle from
+   * stored results). A set each ask leaves when it returns — not reactions on one shared promise,
+   * which would keep every ask's closure (~1 KB) alive until shutdown.
+   */
+  private readonly stopListeners = new Set<() => void>();
+  private workersHaveStopped = false;
   private readonly now: () => number;
 
   private constructor(
@@ -217,6 +221,10 @@ export class ActorRuntime {
     const queue = this.queueFor(key);
     const waiting = this.replies.wait(jobId);
     let timer: NodeJS.Timeout | undefined;
+    let workersStopped!: () => void;
+    const stopped = new Promise<void>((resolve) => (workersStopped = resolve));
+    if (this.workersHaveStopped) workersStopped();
+    else this.stopListeners.add(workersStopped);
     try {
       const [finished] = await Promise.all([this.finishedReply(queue, jobId), this.enqueue(queue, jobId, command)]);
       if (finished) return finished as Reply<T>;
@@ -231,7 +239,7 @@ export class ActorRuntime {
         };
         timer = setTimeout(tick, Math.min(pollEvery, deadlineMs));
       });
-      const settledOnClose = this.stopped.then(() => this.finishedReply(queue, jobId).catch(() => undefined));
+      const settledOnClose = stopped.then(() => this.finishedReply(queue, jobId).catch(() => undefined));
       const reply = await Promise.race([waiting.reply, polled, settledOnClose]);
       if (!reply && this.closing) return failure('closed', 'runtime is shutting down');
       return (reply ??
@@ -241,6 +249,7 @@ export class ActorRuntime {
     } finally {
       clearTimeout(timer);
       waiting.cancel();
+      this.stopListeners.delete(workersStopped);
     }
   }
 
@@ -265,7 +274,9 @@ export class ActorRuntime {
     if (this.closing) return;
     this.closing = true;
     await Promise.all(this.workers.map((worker) => closeWorker(worker)));
-    this.workersStopped();
+    this.workersHaveStopped = true;
+    for (const listener of this.stopListeners) listener();
+    this.stopListeners.clear();
     await Promise.all([...this.queues, this.effects].map((queue) => queue.close()));
     await this.replies.close();
     await this.connection.quit().catch(() => this.connection.disconnect());

@@ -99,4 +99,13 @@ describe('commands: idempotency, failures, deadlines, shutdown', () => {
     const refused = await runtime.ask('probe:f', { id: 'g2', type: 'count' });
     assert.equal(!refused.ok && refused.error.code, 'closed');
   });
+
+  test('an answered ask leaves nothing behind that lives until shutdown', async () => {
+    const internals = runtime as unknown as { stopListeners: Set<unknown>; replies: { waiters: Map<string, unknown> } };
+    const pending = Array.from({ length: 50 }, (_, i) => runtime.ask(`probe:m${i % 5}`, { id: `m-${i}`, type: 'count', payload: {} }));
+    assert.equal(internals.stopListeners.size, 50, 'each waiting ask is told of a shutdown');
+    for (const reply of await Promise.all(pending)) assert.ok(reply.ok);
+    assert.equal(internals.stopListeners.size, 0);
+    assert.equal(internals.replies.waiters.size, 0);
+  });
 });
