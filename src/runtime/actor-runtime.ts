@@ -337,8 +337,8 @@ export class ActorRuntime {
     if (isDeferred(outcome)) {
       this.options.observer?.jobFinished?.('completed', waitSeconds);
       const step = (command.step ?? -1) + 1;
-      await job.updateData({ ...command, step, effect: outcome.effect, effectMs });
-      return this.awaitEffect(job, token, step, outcome.effect);
+      // Sent together (one round trip on the shared connection); either order converges on redelivery.
+      return this.awaitEffect(job, token, step, outcome.effect, job.updateData({ ...command, step, effect: outcome.effect, effectMs }));
     }
     const reply = outcome as Reply;
     this.options.observer?.jobFinished?.(reply.ok ? 'completed' : 'failed', waitSeconds);
@@ -353,11 +353,11 @@ export class ActorRuntime {
   }
 
   /** Starts a step's effect (once per step: its job id is derived) and parks the command until it finishes. */
-  private async awaitEffect(job: Job<CommandJob, Reply>, token: string, step: number, effect: unknown): Promise<Reply> {
+  private async awaitEffect(job: Job<CommandJob, Reply>, token: string, step: number, effect: unknown, recorded?: Promise<void>): Promise<Reply> {
     const command = job.data;
     const childId = `${job.id}-e${step}`;
     const data: EffectJob = { key: command.key, type: command.type, commandId: command.id, effect, ...(command.callId && { callId: command.callId }) };
-    await this.effects.add(command.type, data, { jobId: childId, parent: { id: job.id!, queue: job.queueQualifiedName }, removeOnComplete: true });
+    await Promise.all([recorded, this.effects.add(command.type, data, { jobId: childId, parent: { id: job.id!, queue: job.queueQualifiedName }, removeOnComplete: true })]);
     if (await job.moveToWaitingChildren(token, { child: { id: childId, queue: `${this.options.prefix}:${EFFECTS_QUEUE}` } })) {
       throw new WaitingChildrenError();
     }
