@@ -74,6 +74,9 @@ export class Stack {
         CALCOM_BASE_URL: this.sim.url,
         CALCOM_WEBHOOK_SECRET: WEBHOOK_SECRET,
         RETELL_API_KEY: RETELL_KEY,
+        // The service paces its Cal.com requests at the limit this Cal.com enforces (a real key's
+        // 120/min would make every scenario a rate-limit scenario).
+        CALCOM_RATE_LIMIT_PER_MINUTE: String(this.options.simRateLimit ?? 100_000),
         LOG_LEVEL: 'info', // its "service started" line is the ready signal
         ...this.options.env,
       },
