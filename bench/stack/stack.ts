@@ -7,6 +7,9 @@ import { RetellCaller } from '../../src/retell/caller.ts';
 import { exited, freePort, startNode, type Started } from './processes.ts';
 import { SimulatorClient } from './simulator-client.ts';
 
+
+/** The simulator's limit when a scenario is not about rate limits: far above any load here. */
+const UNLIMITED_PER_MINUTE = 100_000; // the most CALCOM_RATE_LIMIT_PER_MINUTE accepts
 export interface StackOptions {
   catalogFile: string;
   /** none | production | <ms> */
@@ -54,7 +57,8 @@ export class Stack {
         SIM_LATENCY: options.simLatency ?? 'none',
         SIM_RANDOM_SEED: 'load',
         LOG_LEVEL: 'info', // its "listening" line is the ready signal
-        ...(options.simRateLimit && { SIM_RATE_LIMIT: String(options.simRateLimit) }),
+        // A limit always, as Cal.com has one: the service learns it from every answer's headers.
+        SIM_RATE_LIMIT: String(options.simRateLimit ?? UNLIMITED_PER_MINUTE),
       },
       /simulator listening/,
     );
@@ -76,7 +80,7 @@ export class Stack {
         RETELL_API_KEY: RETELL_KEY,
         // The service paces its Cal.com requests at the limit this Cal.com enforces (a real key's
         // 120/min would make every scenario a rate-limit scenario).
-        CALCOM_RATE_LIMIT_PER_MINUTE: String(this.options.simRateLimit ?? 100_000),
+        CALCOM_RATE_LIMIT_PER_MINUTE: String(this.options.simRateLimit ?? UNLIMITED_PER_MINUTE),
         LOG_LEVEL: 'info', // its "service started" line is the ready signal
         ...this.options.env,
       },

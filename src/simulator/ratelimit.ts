@@ -25,6 +25,11 @@ export class RateLimiter {
     private readonly clock: () => number,
   ) {}
 
+  /** Requests per minute per caller; undefined when limiting is off. */
+  get perMinute(): number | undefined {
+    return this.limit;
+  }
+
   /** undefined switches limiting off. */
   setLimit(limit: number | undefined): void {
     this.limit = limit;

@@ -151,10 +151,11 @@ export async function startCalcomSimulator(options: CalcomSimulatorOptions = {})
         return;
       }
       case '429': {
-        // As Cal.com's throttler answers a blocked key: no Retry-After, the reset in seconds.
+        // As Cal.com's throttler answers a blocked key: no Retry-After, the reset in seconds, and the
+        // limit this Cal.com applies (Cal.com's default for API keys when none is configured).
         state.countResponse(op, '429');
         send(res, 429, errorBody(429, 'Too many requests. Please try again later.', req.url ?? pathname, now()), {
-          'x-ratelimit-limit-default': '120',
+          'x-ratelimit-limit-default': String(state.rateLimiter.perMinute ?? 120),
           'x-ratelimit-remaining-default': '0',
           'x-ratelimit-reset-default': String(decision.retryAfterSeconds),
         });
