@@ -310,13 +310,21 @@ describe('Cal.com conformance: rate limits', () => {
       assert.equal(third.headers['x-ratelimit-remaining-default'], '0');
       assert.equal(third.headers['x-ratelimit-reset-default'], '60');
       assert.equal(JSON.parse(third.text).error.message, 'Too many requests. Please try again later.');
-      // The injected 429 fault looks the same.
+      // The injected 429 fault looks the same, and announces the limit this simulator applies — or,
+      // with none configured, Cal.com's default for API keys (RATE_LIMIT_DEFAULT_LIMIT_API_KEY, 120):
+      // a client learns the limit from it, so it must not claim one that is not enforced.
+      sim.control.setRateLimit(50);
+      sim.control.queueFaults('slots', ['429']);
+      const limited = await get();
+      assert.equal(limited.status, 429);
+      assert.equal(limited.headers['x-ratelimit-limit-default'], '50');
       sim.control.setRateLimit(null);
       sim.control.queueFaults('slots', ['429']);
       const fault = await get();
       assert.equal(fault.status, 429);
       assert.equal(fault.headers['retry-after'], undefined);
       assert.ok(fault.headers['x-ratelimit-reset-default']);
+      assert.equal(fault.headers['x-ratelimit-limit-default'], '120');
     } finally {
       await sim.close();
     }
