@@ -15,7 +15,7 @@ import type { Appointment } from '../store/index.ts';
 import type { SlotActorDeps } from './deps.ts';
 import type { SlotHandlerOptions } from './envelope.ts';
 import { failure, rejected, slotUnavailable, type BookReply } from './replies.ts';
-import { compensate, isDefined, iso, stillFree, tryTo, unexpected } from './saga.ts';
+import { compensate, findOwnBooking, isDefined, iso, stillFree, tryTo, unexpected } from './saga.ts';
 import { slotKeyAt } from './slot-key.ts';
 
 /** Who books, what and when: shared by voice bookings and API/admin ones (src/sync). */
@@ -41,7 +41,6 @@ export const bookInputSchema = bookingRequestSchema.extend({
   replacing: z.array(z.number().int()).default([]),
 });
 export type BookInput = z.input<typeof bookInputSchema>;
-
 
 /** One Cal.com booking this command makes: a plain service has one, a composite several. */
 interface PlannedSegment {
@@ -98,7 +97,7 @@ export function bookHandler(deps: SlotActorDeps) {
       const earlier = plan.map((p) => deps.store.appointments.byCommandId(p.commandId));
       const recovering = earlier.some(Boolean);
       if (recovering) ctx.log.warn('command delivered again: reconciling its earlier intent');
-      const conflict = findLocalConflict(deps, request, entry, plan, earlier);
+      const conflict = findLocalConflict(deps, ctx, request, entry, plan, earlier);
       if (conflict) return conflict;
       recordIntent(deps, ctx, request, entry, plan, earlier);
       return ctx.defer<BookEffect>({ kind: 'create', request, plan, recovering });
@@ -112,7 +111,7 @@ export function bookHandler(deps: SlotActorDeps) {
     },
     settle: (ctx, request, effect, result: Settled<BookEffectResult>) => {
       if (effect.kind === 'compensate') {
-        for (const row of rowsOf(deps, ctx)) tryTo(() => deps.store.appointments.setStatus(row.id, 'failed'));
+        for (const row of deps.store.appointments.byGroup(ctx.commandId)) tryTo(() => deps.store.appointments.setStatus(row.id, 'failed'));
         return effect.reply;
       }
       return saveAppointment(deps, ctx, request, effect.plan, result);
@@ -145,15 +144,25 @@ function checkRequest(deps: SlotActorDeps, ctx: ActorContext, request: BookReque
  * them free around every booking of that type). Pending rows count: they are other commands'
  * holds. The caller's own identical booking from earlier in this call is answered as booked.
  */
-function findLocalConflict(deps: SlotActorDeps, request: BookRequest, entry: ServiceEntry, plan: PlannedSegment[], earlier: Array<Appointment | undefined>): BookReply | undefined {
+function findLocalConflict(
+  deps: SlotActorDeps,
+  ctx: ActorContext,
+  request: BookRequest,
+  entry: ServiceEntry,
+  plan: PlannedSegment[],
+  earlier: Array<Appointment | undefined>,
+): BookReply | undefined {
   const ours = new Set([...earlier.filter(isDefined).map((a) => a.id), ...request.replacing]);
   for (const segment of plan) {
     const conflict = conflictsOf(deps, request.companyId, entry.calendarKey, segment).find((a) => !ours.has(a.id));
     if (conflict && segment.index === 0 && isSameBookingOfCall(conflict, request, segment.startUtc)) {
-      deps.logger.info({ appointmentId: conflict.id }, 'this call already holds exactly this booking');
+      ctx.log.info({ appointmentId: conflict.id }, 'this call already holds exactly this booking');
       return bookedReply(conflict.groupId ? deps.store.appointments.byGroup(conflict.groupId) : [conflict], request.serviceId);
     }
-    if (conflict) return slotUnavailable('local_conflict');
+    if (conflict) {
+      ctx.log.info({ conflictWith: conflict.id }, 'slot taken locally');
+      return slotUnavailable('local_conflict');
+    }
   }
   return undefined;
 }
@@ -204,7 +213,12 @@ async function bookInCalcom(deps: SlotActorDeps, ctx: EffectContext, request: Bo
   const entry = deps.catalog.service(request.companyId, request.serviceId);
   if (!entry) return { kind: 'failed', reply: rejected('unknown_service', `service ${request.serviceId} is no longer offered`), uncertain: [], attempted: false };
   const bookings: Array<CalcomBooking | undefined> = recovering
-    ? await Promise.all(plan.map((p) => findOwnBooking(deps, p, deps.store.appointments.byCommandId(p.commandId)))).catch(() => plan.map(() => undefined))
+    ? await Promise.all(
+        plan.map((p) => {
+          const row = deps.store.appointments.byCommandId(p.commandId);
+          return row ? findOwnBooking(deps, row) : undefined;
+        }),
+      ).catch(() => plan.map(() => undefined))
     : plan.map(() => undefined);
   let attempted = recovering;
   try {
@@ -228,7 +242,7 @@ async function bookInCalcom(deps: SlotActorDeps, ctx: EffectContext, request: Bo
 function saveAppointment(deps: SlotActorDeps, ctx: ActorContext, request: BookRequest, plan: PlannedSegment[], result: Settled<BookEffectResult>): BookReply | Deferred<BookEffect> {
   const { store } = deps;
   const entry = deps.catalog.service(request.companyId, request.serviceId);
-  const rows = plan.map((p) => store.appointments.byCommandId(p.commandId)).filter(isDefined);
+  const rows = store.appointments.byGroup(ctx.commandId);
   const dropCaches = () => entry && deps.invalidateAvailability(entry.company.id, entry.calendarKey, plan[0]!.startUtc, entry.company.timeZone);
   const outcome = result.ok ? result.value : { kind: 'failed' as const, reply: failure('internal_error', result.error), uncertain: plan.map((p) => p.index), attempted: true };
   if (outcome.kind !== 'created') {
@@ -248,9 +262,10 @@ function saveAppointment(deps: SlotActorDeps, ctx: ActorContext, request: BookRe
   const { bookings } = outcome;
   try {
     store.appointments.transaction(() =>
-      rows.forEach((row, i) => {
-        store.appointments.markBooked(row.id, bookings[i]!.uid);
-        if (bookings[i]!.awaitingConfirmation) store.appointments.setAwaitingConfirmation(row.id, true);
+      rows.forEach((row) => {
+        const booking = bookings[row.segmentIndex]!;
+        store.appointments.markBooked(row.id, booking.uid);
+        if (booking.awaitingConfirmation) store.appointments.setAwaitingConfirmation(row.id, true);
       }),
     );
   } catch (error) {
@@ -262,15 +277,9 @@ function saveAppointment(deps: SlotActorDeps, ctx: ActorContext, request: BookRe
   if (request.callId) store.calls.markHasAppointment(request.callId);
   ctx.log.info({ appointmentId: rows[0]!.id, uids: bookings.map((b) => b.uid) }, 'booked');
   return bookedReply(
-    rows.map((row, i) => ({ ...row, calcomUid: bookings[i]!.uid, awaitingConfirmation: bookings[i]!.awaitingConfirmation ? 1 : 0 })),
+    rows.map((row) => ({ ...row, calcomUid: bookings[row.segmentIndex]!.uid, awaitingConfirmation: bookings[row.segmentIndex]!.awaitingConfirmation ? 1 : 0 })),
     request.serviceId,
   );
-}
-
-/** The command's rows (one per segment). */
-function rowsOf(deps: SlotActorDeps, ctx: ActorContext): Appointment[] {
-  const first = deps.store.appointments.byCommandId(ctx.commandId) ?? deps.store.appointments.byCommandId(`${ctx.commandId}#0`);
-  return first?.groupId ? deps.store.appointments.byGroup(first.groupId) : first ? [first] : [];
 }
 
 /** Cal.com answers "pending" for event types that require the business's confirmation. */
@@ -379,14 +388,5 @@ function validateAnswer(deps: SlotActorDeps, booking: CalcomBooking, p: PlannedS
   const holder = deps.store.appointments.byCalcomUid(booking.uid);
   if (holder && holder.commandId !== p.commandId) return `booking ${booking.uid} already belongs to appointment ${holder.id}`;
   return undefined;
-}
-
-/** A redelivered command's booking: by the uid it saved, else by its command id in metadata. */
-async function findOwnBooking(deps: SlotActorDeps, p: PlannedSegment, row: Appointment | undefined): Promise<CalcomBooking | undefined> {
-  if (!row) return undefined;
-  const booking = row.calcomUid
-    ? await deps.calcom.getBooking(row.calcomUid)
-    : await deps.calcom.findBookingByMetadata({ eventTypeId: p.eventTypeId, start: iso(p.startUtc), durationMinutes: p.durationMinutes, value: p.commandId });
-  return booking && isLiveBooking(booking) && Date.parse(booking.start) === p.startUtc ? booking : undefined;
 }
 

@@ -126,9 +126,9 @@ export class BookingService {
   }
 
   /**
-   * The double-check's Cal.com read, done before the command enters its mailbox: the actor then
-   * finds a fresh view and holds the mailbox only for the create. Best effort — if this fails or
-   * an invalidation races it, the actor asks Cal.com itself.
+   * The double-check's Cal.com read, done before the command is sent: the booking's effect then
+   * finds a fresh view instead of asking Cal.com once more. Best effort — if this fails or an
+   * invalidation races it, the effect asks Cal.com itself.
    */
   private async freshenViews(entry: ServiceEntry, startUtc: number): Promise<void> {
     const calendar = { companyId: entry.company.id, calendarKey: entry.calendarKey, zone: entry.company.timeZone };
@@ -148,7 +148,6 @@ export class BookingService {
     if (!row || row.companyId !== companyId || !company) return undefined;
     return slotKeyAt(companyId, row.calendarKey, row.startUtc, company.timeZone);
   }
-
 }
 
 const send = (id: string, callId: string | undefined, deadlineMs?: number): SendOptions => ({ id, ...(callId && { callId }), ...(deadlineMs && { deadlineMs }) });

@@ -49,7 +49,7 @@ export function cancelHandler(deps: SlotActorDeps) {
       const checked = checkCancel(deps, ctx, request);
       if ('status' in checked) return checked;
       const uids = checked.live.map((row) => row.calcomUid).filter((uid): uid is string => !!uid);
-      if (uids.length === 0) return markCancelled(deps, ctx, request, checked.live);
+      if (uids.length === 0) return markCancelled(deps, ctx, request, checked.head, checked.live);
       // The hold: while Cal.com cancels, a concurrent change of this appointment is refused with the truth.
       const holder = request.holder ?? ctx.commandId;
       deps.store.appointments.transaction(() => checked.live.forEach((row) => deps.store.appointments.setHold(row.id, holder, deps.now() + HOLD_LEASE_MS)));
@@ -77,7 +77,7 @@ export function cancelHandler(deps: SlotActorDeps) {
       const rows = appointmentRows(deps, request.companyId, request.appointmentId) ?? [];
       const live = rows.filter(isLiveAppointment);
       const outcome = result.ok ? result.value : { kind: 'failed' as const, message: result.error };
-      if (outcome.kind === 'cancelled') return markCancelled(deps, ctx, request, live);
+      if (outcome.kind === 'cancelled') return markCancelled(deps, ctx, request, rows[0]!, live);
       // Not cancelled: our own hold is let go (a move's hold stays with the move).
       if (!request.holder) {
         const held = live.filter((row) => row.heldBy === ctx.commandId);
@@ -93,7 +93,7 @@ export function cancelHandler(deps: SlotActorDeps) {
 const HOLD_LEASE_MS = 120_000;
 
 /** The live rows this actor may cancel, or why not. */
-function checkCancel(deps: SlotActorDeps, ctx: ActorContext, input: CancelRequest): CancelReply | { live: Appointment[] } {
+function checkCancel(deps: SlotActorDeps, ctx: ActorContext, input: CancelRequest): CancelReply | { head: Appointment; live: Appointment[] } {
   const rows = appointmentRows(deps, input.companyId, input.appointmentId);
   if (!rows) return { status: 'rejected', code: 'appointment_not_found', message: `no appointment ${input.appointmentId} for ${input.companyId}` };
   const zone = deps.catalog.company(input.companyId)!.timeZone;
@@ -107,12 +107,11 @@ function checkCancel(deps: SlotActorDeps, ctx: ActorContext, input: CancelReques
   if (heldByOther(head, input.holder ?? ctx.commandId, deps.now())) {
     return { status: 'rejected', code: 'being_changed', message: `appointment ${head.id} is being moved by ${head.heldBy}` };
   }
-  return { live };
+  return { head, live };
 }
 
-function markCancelled(deps: SlotActorDeps, ctx: ActorContext, input: CancelRequest, live: Appointment[]): CancelReply {
+function markCancelled(deps: SlotActorDeps, ctx: ActorContext, input: CancelRequest, head: Appointment, live: Appointment[]): CancelReply {
   const { appointments } = deps.store;
-  const head = appointmentRows(deps, input.companyId, input.appointmentId)![0]!;
   appointments.transaction(() =>
     live.forEach((row) => {
       if (input.replacedBy) appointments.markReplaced(row.id, input.replacedBy);

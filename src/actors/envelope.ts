@@ -15,12 +15,12 @@ export interface SlotHandlerOptions extends HandlerOptions {
   timed?: boolean;
 }
 
-/** Every answer of a slot actor carries a `status`; these are the transient ones. */
+/** Every answer of a slot actor carries a `status` (`error` is the transient one). */
 interface Answer {
   status: string;
 }
 
-const outcomeOf = (answer: Answer): BookingOutcome =>
+const metricOutcomeOf = (answer: Answer): BookingOutcome =>
   answer.status === 'slot_unavailable' ? 'slot_unavailable' : answer.status === 'rejected' ? 'rejected' : answer.status === 'error' ? 'error' : 'success';
 
 /**
@@ -51,7 +51,7 @@ export function slotEnvelope(deps: { store: Store; observeOutcome?(command: Book
   const countOutcomes: Middleware = async ({ options }, next) => {
     const answer = await next();
     const command = (options as SlotHandlerOptions).outcome;
-    if (command && !isDeferred(answer)) deps.observeOutcome?.(command, outcomeOf(answer as Answer));
+    if (command && !isDeferred(answer)) deps.observeOutcome?.(command, metricOutcomeOf(answer as Answer));
     return answer;
   };
 

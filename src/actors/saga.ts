@@ -1,7 +1,8 @@
 import { DateTime } from 'luxon';
-import { isCalcomError, type CalcomBooking } from '../calcom/index.ts';
+import { isCalcomError, isLiveBooking, isNotFound, type CalcomBooking } from '../calcom/index.ts';
 import type { ServiceEntry } from '../catalog/index.ts';
 import type { EffectContext } from '../runtime/actor.ts';
+import type { Appointment } from '../store/index.ts';
 import type { SlotActorDeps } from './deps.ts';
 import { failure, type BookReply } from './replies.ts';
 
@@ -28,6 +29,23 @@ export async function stillFree(
     ...(reschedulingUid && { bookingUidToReschedule: reschedulingUid }),
   });
   return Object.values(slots).some((list) => list.some((slot) => Date.parse(slot.start) === p.startUtc));
+}
+
+/**
+ * The live Cal.com booking an intent's command made, if any: by the uid it saved, else by its
+ * command id in metadata (a create whose answer was lost). Cal.com not knowing the uid is "none";
+ * any other failure is thrown — Cal.com could not say.
+ */
+export async function findOwnBooking(deps: SlotActorDeps, row: Appointment): Promise<CalcomBooking | undefined> {
+  const booking = row.calcomUid
+    ? await deps.calcom.getBooking(row.calcomUid).catch((error) => {
+        if (isNotFound(error)) return undefined;
+        throw error;
+      })
+    : row.commandId
+      ? await deps.calcom.findBookingByMetadata({ eventTypeId: row.eventTypeId, start: iso(row.startUtc), durationMinutes: (row.endUtc - row.startUtc) / 60_000, value: row.commandId })
+      : undefined;
+  return booking && isLiveBooking(booking) && Date.parse(booking.start) === row.startUtc ? booking : undefined;
 }
 
 /** Saga compensation: cancel bookings we must not keep; what cannot be cancelled becomes an orphan. */

@@ -1,10 +1,9 @@
 import { z } from 'zod';
-import { isLiveBooking, isNotFound } from '../calcom/index.ts';
 import { handler, type Deferred, type Settled } from '../runtime/actor.ts';
 import type { SlotActorDeps } from './deps.ts';
 import type { SlotHandlerOptions } from './envelope.ts';
 import type { SettleReply } from './replies.ts';
-import { iso } from './saga.ts';
+import { findOwnBooking } from './saga.ts';
 
 export const settleInputSchema = z.object({ appointmentId: z.number().int().positive() });
 
@@ -28,16 +27,8 @@ export function settleHandler(deps: SlotActorDeps) {
       const row = deps.store.appointments.byId(appointmentId);
       if (!row) return { kind: 'not_booked' };
       try {
-        const booking = row.calcomUid
-          ? await deps.calcom.getBooking(row.calcomUid).catch((error) => {
-              if (isNotFound(error)) return undefined; // Cal.com has no such booking: it was not made
-              throw error;
-            })
-          : row.commandId
-            ? await deps.calcom.findBookingByMetadata({ eventTypeId: row.eventTypeId, start: iso(row.startUtc), durationMinutes: (row.endUtc - row.startUtc) / 60_000, value: row.commandId })
-            : undefined;
-        const live = !!booking && isLiveBooking(booking) && Date.parse(booking.start) === row.startUtc;
-        return live ? { kind: 'booked', uid: booking!.uid } : { kind: 'not_booked' };
+        const booking = await findOwnBooking(deps, row);
+        return booking ? { kind: 'booked', uid: booking.uid } : { kind: 'not_booked' };
       } catch (error) {
         return { kind: 'unknown', message: (error as Error)?.message ?? String(error) };
       }

@@ -1,6 +1,7 @@
 import { Queue, WaitingChildrenError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import type { z } from 'zod';
 import {
   actorNameOf,
   compose,
@@ -8,6 +9,7 @@ import {
   isDeferred,
   type Actor,
   type ActorContext,
+  type Deferred,
   type HandlerCall,
   type HandlerDefinition,
   type InputOf,
@@ -94,9 +96,9 @@ const EFFECTS_QUEUE = 'effects';
  * never overlap. Lifecycle: `create` → `register` actors → `startConsuming` → `close`.
  */
 export class ActorRuntime {
-  private readonly actors = new Map<string, Actor>();
+  /** `{actor}.{type}` → the handler's definition and its steps composed with the actor's middleware. */
+  private readonly handlers = new Map<string, { definition: HandlerDefinition<any, any, any, any>; step: (call: HandlerCall) => Promise<unknown> }>();
   private readonly workers: Worker[] = [];
-  private readonly steps = new Map<string, (call: HandlerCall) => Promise<unknown>>();
   /** When each mailbox's last command finished in this process (epoch ms). */
   private readonly lastFinished = new Map<string, number>();
   /** Job ids whose handler asked to release the command id once the job is finished. */
@@ -138,10 +140,9 @@ export class ActorRuntime {
   }
 
   register<A extends Actor>(actor: A): A {
-    if (this.actors.has(actor.name)) throw new Error(`actor "${actor.name}" is already registered`);
-    this.actors.set(actor.name, actor);
+    if ([...this.handlers.keys()].some((name) => name.startsWith(`${actor.name}.`))) throw new Error(`actor "${actor.name}" is already registered`);
     for (const [type, definition] of Object.entries(actor.handlers)) {
-      this.steps.set(`${actor.name}.${type}`, compose(actor.use, (call) => runStep(definition, call)));
+      this.handlers.set(`${actor.name}.${type}`, { definition, step: compose(actor.use, (call) => runStep(definition, call)) });
     }
     return actor;
   }
@@ -290,7 +291,7 @@ export class ActorRuntime {
     if (this.closing) return failure('closed', 'runtime is shutting down');
     const parsed = commandSchema.safeParse({ ...input, payload: input.payload ?? null, key, deadline: this.now() + deadlineMs });
     if (!parsed.success) {
-      return failure('invalid_command', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+      return failure('invalid_command', describeIssues(parsed.error));
     }
     return { ok: true, value: parsed.data };
   }
@@ -321,7 +322,7 @@ export class ActorRuntime {
   private async process(job: Job<CommandJob, Reply>, token: string): Promise<Reply> {
     const command = job.data;
     const log = this.options.logger.child({ commandId: command.id, key: command.key, type: command.type, callId: command.callId });
-    let result: Settled<unknown> & { finishedAt: number; ms: number } | undefined;
+    let result: EffectReturn | undefined;
     if (command.step !== undefined) {
       result = await this.effectResult(job, command.step);
       // Delivered again before its effect finished (a crash between the steps): wait for it again.
@@ -371,7 +372,7 @@ export class ActorRuntime {
 
   private async runEffect(job: Job<EffectJob, EffectReturn>): Promise<EffectReturn> {
     const { key, type, commandId, callId, effect } = job.data;
-    const definition = this.actors.get(actorNameOf(key))?.handlers[type];
+    const definition = this.handlerOf(key, type)?.definition;
     const log = this.options.logger.child({ commandId, key, type, callId, effect: true });
     const started = performance.now();
     let settled: Settled<unknown>;
@@ -386,20 +387,22 @@ export class ActorRuntime {
     return { ...settled, ms: Math.round((performance.now() - started) * 10) / 10, finishedAt: this.now() };
   }
 
+  private handlerOf(key: string, type: string) {
+    return this.handlers.get(`${actorNameOf(key)}.${type}`);
+  }
+
   private async dispatch(
     command: CommandJob,
     extra: Pick<ActorContext, 'waitedBehindMs' | 'effectMs' | 'log' | 'releaseId'>,
     result: Settled<unknown> | undefined,
-  ): Promise<Reply | ReturnType<typeof deferred>> {
-    const actor = this.actors.get(actorNameOf(command.key));
-    const definition = actor?.handlers[command.type];
-    const step = this.steps.get(`${actor?.name}.${command.type}`);
-    if (!definition || !step) {
+  ): Promise<Reply | Deferred<unknown>> {
+    const handler = this.handlerOf(command.key, command.type);
+    if (!handler) {
       extra.log.warn('no handler for command');
       return failure('unknown_command', `no handler "${command.type}" for key ${command.key}`);
     }
-    const parsed = definition.input.safeParse(command.payload);
-    if (!parsed.success) return failure('invalid_command', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    const parsed = handler.definition.input.safeParse(command.payload);
+    if (!parsed.success) return failure('invalid_command', describeIssues(parsed.error));
     const ctx: ActorContext = {
       key: command.key,
       commandId: command.id,
@@ -411,7 +414,7 @@ export class ActorRuntime {
       ...extra,
     };
     try {
-      const value = await step({ ctx, input: parsed.data, options: definition.options ?? {}, ...(result && { settling: { effect: command.effect, result } }) });
+      const value = await handler.step({ ctx, input: parsed.data, options: handler.definition.options ?? {}, ...(result && { settling: { effect: command.effect, result } }) });
       return isDeferred(value) ? value : { ok: true, value: value ?? null };
     } catch (error) {
       extra.log.error({ err: error }, 'handler failed');
@@ -419,6 +422,9 @@ export class ActorRuntime {
     }
   }
 }
+
+/** A schema's refusal as one line: `path: message; …`. */
+const describeIssues = (error: z.ZodError): string => error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
 
 /** The handler's own step: `run` for a new command, `settle` with an effect's result. */
 function runStep(definition: HandlerDefinition<any, any, any, any>, call: HandlerCall): Promise<unknown> {
