@@ -5,6 +5,10 @@ const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   DATA_DIR: z.string().min(1).default('data'),
+  /** The store on PostgreSQL (shared by several machines), e.g. postgres://vbr@db/vbr; unset: SQLite under DATA_DIR. */
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'expected postgres://user:password@host:5432/database' }).optional(),
+  /** PostgreSQL connections each process keeps open. */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
   REDIS_URL: z.url({ protocol: /^(rediss?|unix)$/, error: 'expected redis://host:port, rediss://… or unix:///path/to/redis.sock' }).optional(),
   REDIS_SERVER_BIN: z.string().min(1).default('redis-server'),
   QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ or -').default('vbr'),

@@ -13,7 +13,7 @@ import { ActorRuntime } from './runtime/actor-runtime.ts';
 import { connectRedis, type RedisEndpoint } from './runtime/redis-connection.ts';
 import { SignatureLedger } from './retell/signature-ledger.ts';
 import { bindPrefixToStore } from './runtime/store-binding.ts';
-import { openStore, type Store } from './store/index.ts';
+import { openStore, type Store, type StoreLocation } from './store/index.ts';
 
 export interface CoreOptions {
   redis: RedisEndpoint;
@@ -23,7 +23,10 @@ export interface CoreOptions {
   retentionSeconds: number;
   lockDurationMs: number;
   defaultDeadlineMs: number;
-  databaseFile: string;
+  /** The store: a SQLite file, or a PostgreSQL URL (shared by every process on this Redis and prefix). */
+  database: StoreLocation;
+  /** PostgreSQL connections this process keeps (default 10). */
+  databasePoolSize?: number;
   catalog: Catalog;
   calcom: { baseUrl: string; apiKey: string; timeoutMs?: number; connections?: number; rateLimitPerMinute?: number };
   availabilityTtlMs: number;
@@ -67,8 +70,11 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const now = options.now ?? Date.now;
   const logger = options.logger;
   const metrics = options.metrics ?? createMetrics();
-  const store = openStore(options.databaseFile, now);
-  syncCatalog(store.db, options.catalog);
+  const store = await openStore(options.database, { now, ...(options.databasePoolSize !== undefined && { poolSize: options.databasePoolSize }) });
+  await syncCatalog(store, options.catalog).catch(async (error) => {
+    await store.close();
+    throw error;
+  });
   const catalog = new CatalogIndex(options.catalog);
 
   const calcom = new CalcomClient({
@@ -90,7 +96,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       ? undefined
       : await loadEventTypes(catalog, calcom, options.eventTypeRefreshMs, logger).catch(async (error) => {
           await calcom.close();
-          store.close();
+          await store.close();
           throw error;
         });
   const eventTypes = options.eventTypes ?? registry;
@@ -104,12 +110,12 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const [busPublisher, busSubscriber] = [connectRedis(options.redis), connectRedis(options.redis)];
   // Without a listener ioredis prints an "Unhandled error event" stack to stderr on every reconnect attempt.
   for (const connection of [busPublisher, busSubscriber]) connection.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
-  await bindPrefixToStore(busPublisher, options.queuePrefix, store.storeId, options.databaseFile).catch(async (error) => {
+  await bindPrefixToStore(busPublisher, options.queuePrefix, store.storeId, store.sql.describe).catch(async (error) => {
     busPublisher.disconnect();
     busSubscriber.disconnect();
     registry?.close();
     await calcom.close();
-    store.close();
+    await store.close();
     throw error;
   });
   const invalidation = await InvalidationBus.open(availability, busPublisher, busSubscriber, `${options.queuePrefix}:availability`);
@@ -151,7 +157,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const slot: SlotClient = runtime.client(slotActor);
   if (options.consume ?? true) await runtime.startConsuming();
   const booking = new BookingService({ slot, catalog, availability, store, now, freshViewMs: options.freshViewMs });
-  metrics.orphanedBookings.set(store.orphans.openCount());
+  metrics.orphanedBookings.set(await store.orphans.openCount());
 
   return {
     store,
@@ -169,7 +175,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       await runtime.close();
       await invalidation.close();
       await calcom.close();
-      store.close();
+      await store.close();
     },
   };
 }

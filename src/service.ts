@@ -56,7 +56,8 @@ export async function startService(config: Config, logger: Logger, now: () => nu
     retentionSeconds: config.COMMAND_RETENTION_SECONDS,
     lockDurationMs: config.JOB_LOCK_MS,
     defaultDeadlineMs: config.FUNCTION_DEADLINE_MS,
-    databaseFile: join(config.DATA_DIR, 'booking.sqlite'),
+    database: config.DATABASE_URL ?? join(config.DATA_DIR, 'booking.sqlite'),
+    databasePoolSize: config.DATABASE_POOL_SIZE,
     catalog,
     calcom: {
       ...(simulator ? { baseUrl: simulator.url, apiKey: 'cal_simulator' } : { baseUrl: config.CALCOM_BASE_URL, apiKey: config.CALCOM_API_KEY! }),
@@ -98,7 +99,7 @@ export async function startService(config: Config, logger: Logger, now: () => nu
   ping.on('error', () => {}); // readiness reports it
   const app = createApp({
     core,
-    stats: new CallStats({ db: core.store.db, now }),
+    stats: new CallStats({ sql: core.store.sql, now }),
     sync,
     config: {
       retellApiKey,
@@ -112,7 +113,7 @@ export async function startService(config: Config, logger: Logger, now: () => nu
     bodyBudget: new BodyBudget(config.BODY_MEMORY_BYTES),
     readiness: {
       redis: async () => (await ping.ping()) === 'PONG',
-      sqlite: async () => core.store.db.prepare('SELECT 1 AS ok').get() !== undefined,
+      database: () => core.store.ping(),
       calcom: () => core.calcom.ping(),
     },
     now,

@@ -90,16 +90,16 @@ export function bookHandler(deps: SlotActorDeps) {
   return handler({
     input: bookInputSchema,
     options: { outcome: 'book', remember: true, timed: true } satisfies SlotHandlerOptions,
-    run: (ctx, request): BookReply | Deferred<BookEffect> => {
+    run: async (ctx, request): Promise<BookReply | Deferred<BookEffect>> => {
       const checked = checkRequest(deps, ctx, request);
       if ('reply' in checked) return checked.reply;
       const { entry, plan } = checked;
-      const earlier = plan.map((p) => deps.store.appointments.byCommandId(p.commandId));
+      const earlier = await Promise.all(plan.map((p) => deps.store.appointments.byCommandId(p.commandId)));
       const recovering = earlier.some(Boolean);
       if (recovering) ctx.log.warn('command delivered again: reconciling its earlier intent');
-      const conflict = findLocalConflict(deps, ctx, request, entry, plan, earlier);
+      const conflict = await findLocalConflict(deps, ctx, request, entry, plan, earlier);
       if (conflict) return conflict;
-      recordIntent(deps, ctx, request, entry, plan, earlier);
+      await recordIntent(deps, ctx, request, entry, plan, earlier);
       return ctx.defer<BookEffect>({ kind: 'create', request, plan, recovering });
     },
     effect: async (ctx, effect): Promise<BookEffectResult> => {
@@ -109,9 +109,9 @@ export function bookHandler(deps: SlotActorDeps) {
       }
       return bookInCalcom(deps, ctx, effect.request, effect.plan, effect.recovering || ctx.redelivered);
     },
-    settle: (ctx, request, effect, result: Settled<BookEffectResult>) => {
+    settle: async (ctx, request, effect, result: Settled<BookEffectResult>) => {
       if (effect.kind === 'compensate') {
-        for (const row of deps.store.appointments.byGroup(ctx.commandId)) tryTo(() => deps.store.appointments.setStatus(row.id, 'failed'));
+        for (const row of await deps.store.appointments.byGroup(ctx.commandId)) await tryTo(() => deps.store.appointments.setStatus(row.id, 'failed'));
         return effect.reply;
       }
       return saveAppointment(deps, ctx, request, effect.plan, result);
@@ -144,20 +144,20 @@ function checkRequest(deps: SlotActorDeps, ctx: ActorContext, request: BookReque
  * them free around every booking of that type). Pending rows count: they are other commands'
  * holds. The caller's own identical booking from earlier in this call is answered as booked.
  */
-function findLocalConflict(
+async function findLocalConflict(
   deps: SlotActorDeps,
   ctx: ActorContext,
   request: BookRequest,
   entry: ServiceEntry,
   plan: PlannedSegment[],
   earlier: Array<Appointment | undefined>,
-): BookReply | undefined {
+): Promise<BookReply | undefined> {
   const ours = new Set([...earlier.filter(isDefined).map((a) => a.id), ...request.replacing]);
   for (const segment of plan) {
-    const conflict = conflictsOf(deps, request.companyId, entry.calendarKey, segment).find((a) => !ours.has(a.id));
+    const conflict = (await conflictsOf(deps, request.companyId, entry.calendarKey, segment)).find((a) => !ours.has(a.id));
     if (conflict && segment.index === 0 && isSameBookingOfCall(conflict, request, segment.startUtc)) {
       ctx.log.info({ appointmentId: conflict.id }, 'this call already holds exactly this booking');
-      return bookedReply(conflict.groupId ? deps.store.appointments.byGroup(conflict.groupId) : [conflict], request.serviceId);
+      return bookedReply(conflict.groupId ? await deps.store.appointments.byGroup(conflict.groupId) : [conflict], request.serviceId);
     }
     if (conflict) {
       ctx.log.info({ conflictWith: conflict.id }, 'slot taken locally');
@@ -168,19 +168,25 @@ function findLocalConflict(
 }
 
 /** Intent before Cal.com is called: pending rows (the hold), and the customer. */
-function recordIntent(deps: SlotActorDeps, ctx: ActorContext, request: BookRequest, entry: ServiceEntry, plan: PlannedSegment[], earlier: Array<Appointment | undefined>): void {
-  const { store } = deps;
+async function recordIntent(
+  deps: SlotActorDeps,
+  ctx: ActorContext,
+  request: BookRequest,
+  entry: ServiceEntry,
+  plan: PlannedSegment[],
+  earlier: Array<Appointment | undefined>,
+): Promise<void> {
   const { phone, name, email, phoneVerified } = request.customer;
   const verified = phoneVerified ?? request.origin !== 'voice'; // API/admin bookings come from the salon itself
-  const customer = phone ? (verified ? store.customers.upsert : store.customers.ensure).call(store.customers, request.companyId, phone, name, email) : undefined;
-  store.appointments.transaction(() =>
-    plan.forEach((p, i) => {
+  await deps.store.transaction(async (tx) => {
+    const customer = phone ? await (verified ? tx.customers.upsert(request.companyId, phone, name, email) : tx.customers.ensure(request.companyId, phone, name, email)) : undefined;
+    for (const [i, p] of plan.entries()) {
       const row = earlier[i];
       if (row) {
-        if (row.status !== 'pending') store.appointments.setStatus(row.id, 'pending');
-        return;
+        if (row.status !== 'pending') await tx.appointments.setStatus(row.id, 'pending');
+        continue;
       }
-      store.appointments.insert({
+      await tx.appointments.insert({
         companyId: request.companyId,
         serviceId: request.serviceId,
         calendarKey: entry.calendarKey,
@@ -200,8 +206,8 @@ function recordIntent(deps: SlotActorDeps, ctx: ActorContext, request: BookReque
         customerPhone: request.customer.phone ?? null,
         customerEmail: request.customer.email,
       });
-    }),
-  );
+    }
+  });
 }
 
 /**
@@ -214,8 +220,8 @@ async function bookInCalcom(deps: SlotActorDeps, ctx: EffectContext, request: Bo
   if (!entry) return { kind: 'failed', reply: rejected('unknown_service', `service ${request.serviceId} is no longer offered`), uncertain: [], attempted: false };
   const bookings: Array<CalcomBooking | undefined> = recovering
     ? await Promise.all(
-        plan.map((p) => {
-          const row = deps.store.appointments.byCommandId(p.commandId);
+        plan.map(async (p) => {
+          const row = await deps.store.appointments.byCommandId(p.commandId);
           return row ? findOwnBooking(deps, row) : undefined;
         }),
       ).catch(() => plan.map(() => undefined))
@@ -239,20 +245,26 @@ async function bookInCalcom(deps: SlotActorDeps, ctx: EffectContext, request: Bo
 }
 
 /** Steps 5–6, back in the mailbox: the intent becomes the appointment, or fails with the reason. */
-function saveAppointment(deps: SlotActorDeps, ctx: ActorContext, request: BookRequest, plan: PlannedSegment[], result: Settled<BookEffectResult>): BookReply | Deferred<BookEffect> {
+async function saveAppointment(
+  deps: SlotActorDeps,
+  ctx: ActorContext,
+  request: BookRequest,
+  plan: PlannedSegment[],
+  result: Settled<BookEffectResult>,
+): Promise<BookReply | Deferred<BookEffect>> {
   const { store } = deps;
   const entry = deps.catalog.service(request.companyId, request.serviceId);
-  const rows = store.appointments.byGroup(ctx.commandId);
+  const rows = await store.appointments.byGroup(ctx.commandId);
   const dropCaches = () => entry && deps.invalidateAvailability(entry.company.id, entry.calendarKey, plan[0]!.startUtc, entry.company.timeZone);
   const outcome = result.ok ? result.value : { kind: 'failed' as const, reply: failure('internal_error', result.error), uncertain: plan.map((p) => p.index), attempted: true };
   if (outcome.kind !== 'created') {
     const { uncertain, attempted } = outcome.kind === 'failed' ? outcome : { uncertain: [] as number[], attempted: true };
     // An unknown outcome stays pending: a webhook or the sweeper settles it. Nothing sent: the hold is withdrawn.
-    store.appointments.transaction(() => {
+    await store.transaction(async (tx) => {
       for (const row of rows) {
         if (uncertain.includes(row.segmentIndex) || row.status !== 'pending') continue;
-        if (attempted) store.appointments.setStatus(row.id, 'failed');
-        else store.appointments.withdraw(row.id);
+        if (attempted) await tx.appointments.setStatus(row.id, 'failed');
+        else await tx.appointments.withdraw(row.id);
       }
     });
     const reply = outcome.kind === 'failed' ? outcome.reply : failure('internal_error', 'unexpected effect result');
@@ -261,20 +273,20 @@ function saveAppointment(deps: SlotActorDeps, ctx: ActorContext, request: BookRe
   }
   const { bookings } = outcome;
   try {
-    store.appointments.transaction(() =>
-      rows.forEach((row) => {
+    await store.transaction(async (tx) => {
+      for (const row of rows) {
         const booking = bookings[row.segmentIndex]!;
-        store.appointments.markBooked(row.id, booking.uid);
-        if (booking.awaitingConfirmation) store.appointments.setAwaitingConfirmation(row.id, true);
-      }),
-    );
+        await tx.appointments.markBooked(row.id, booking.uid);
+        if (booking.awaitingConfirmation) await tx.appointments.setAwaitingConfirmation(row.id, true);
+      }
+    });
   } catch (error) {
     ctx.log.error({ err: error }, 'saving the appointment failed: cancelling in Cal.com');
     const reply = failure('save_failed', 'the appointment could not be saved; nothing was booked');
     return ctx.defer<BookEffect>({ kind: 'compensate', uids: bookings.map((b) => b.uid), companyId: request.companyId, reply });
   }
   dropCaches();
-  if (request.callId) store.calls.markHasAppointment(request.callId);
+  if (request.callId) await store.calls.markHasAppointment(request.callId);
   ctx.log.info({ appointmentId: rows[0]!.id, uids: bookings.map((b) => b.uid) }, 'booked');
   return bookedReply(
     rows.map((row) => ({ ...row, calcomUid: bookings[row.segmentIndex]!.uid, awaitingConfirmation: bookings[row.segmentIndex]!.awaitingConfirmation ? 1 : 0 })),
@@ -309,10 +321,15 @@ function buffersOf(deps: SlotActorDeps, eventTypeId: number): { before: number; 
 const MAX_BUFFER_MS = 4 * 3_600_000;
 
 /** Live appointments whose time plus buffers meets the segment's time plus buffers. */
-function conflictsOf(deps: SlotActorDeps, companyId: string, calendarKey: string, segment: Pick<PlannedSegment, 'eventTypeId' | 'startUtc' | 'endUtc'>): Appointment[] {
+async function conflictsOf(
+  deps: SlotActorDeps,
+  companyId: string,
+  calendarKey: string,
+  segment: Pick<PlannedSegment, 'eventTypeId' | 'startUtc' | 'endUtc'>,
+): Promise<Appointment[]> {
   const own = buffersOf(deps, segment.eventTypeId);
   const [from, to] = [segment.startUtc - own.before, segment.endUtc + own.after];
-  return deps.store.appointments.overlapping(companyId, calendarKey, from - MAX_BUFFER_MS, to + MAX_BUFFER_MS).filter((a) => {
+  return (await deps.store.appointments.overlapping(companyId, calendarKey, from - MAX_BUFFER_MS, to + MAX_BUFFER_MS)).filter((a) => {
     const theirs = buffersOf(deps, a.eventTypeId);
     return a.startUtc - theirs.before < to && a.endUtc + theirs.after > from;
   });
@@ -371,7 +388,7 @@ async function create(deps: SlotActorDeps, ctx: EffectContext, input: BookReques
   if (outcome.outcome === 'not_booked') throw new BookingFailed(failure('calcom_error', 'the booking request was lost; nothing was booked'));
   const booking = outcome.booking;
 
-  const problem = validateAnswer(deps, booking, p);
+  const problem = await validateAnswer(deps, booking, p);
   if (problem) {
     ctx.log.error({ uid: booking.uid, problem }, 'Cal.com answered with a booking that is not the one asked for');
     await compensate(deps, ctx, [booking], problem);
@@ -381,11 +398,11 @@ async function create(deps: SlotActorDeps, ctx: EffectContext, input: BookReques
 }
 
 /** Why a created booking cannot be accepted as ours, or undefined if it can. */
-function validateAnswer(deps: SlotActorDeps, booking: CalcomBooking, p: PlannedSegment): string | undefined {
+async function validateAnswer(deps: SlotActorDeps, booking: CalcomBooking, p: PlannedSegment): Promise<string | undefined> {
   if (Date.parse(booking.start) !== p.startUtc) return `booked start ${booking.start} is not the requested ${iso(p.startUtc)}`;
   if (booking.metadata.commandId !== p.commandId) return `booking ${booking.uid} carries command ${booking.metadata.commandId ?? '(none)'}`;
   if (!isLiveBooking(booking)) return `booking ${booking.uid} is ${booking.status}`;
-  const holder = deps.store.appointments.byCalcomUid(booking.uid);
+  const holder = await deps.store.appointments.byCalcomUid(booking.uid);
   if (holder && holder.commandId !== p.commandId) return `booking ${booking.uid} already belongs to appointment ${holder.id}`;
   return undefined;
 }

@@ -63,7 +63,7 @@ export class BookingService {
   }
 
   async cancel(commandId: string, input: CancelInput, callId: string | undefined, deadlineMs: number): Promise<Outcome<CancelReply>> {
-    const key = this.keyOfAppointment(input.companyId, input.appointmentId);
+    const key = await this.keyOfAppointment(input.companyId, input.appointmentId);
     if (!key) return { status: 'rejected', code: 'appointment_not_found', message: `no appointment ${input.appointmentId}` };
     return outcomeOf(this.deps.slot.cancel(key, input, send(commandId, callId, deadlineMs)));
   }
@@ -76,7 +76,7 @@ export class BookingService {
    * — and the old day settles the claim (retired on success, released on failure).
    */
   async reschedule(commandId: string, input: RescheduleInput, deadlineMs: number): Promise<BookOutcome> {
-    const old = this.deps.store.appointments.byId(input.appointmentId);
+    const old = await this.deps.store.appointments.byId(input.appointmentId);
     const entry = old && old.companyId === input.companyId ? this.deps.catalog.service(old.companyId, old.serviceId) : undefined;
     if (!old || !entry) return { status: 'rejected', code: 'appointment_not_found', message: `no appointment ${input.appointmentId}` };
     const oldKey = slotKeyAt(old.companyId, old.calendarKey, old.startUtc, entry.company.timeZone);
@@ -97,7 +97,7 @@ export class BookingService {
     if (single) {
       reply = await outcomeOf(this.deps.slot.reschedule(key, input, send(commandId, input.callId, remaining())));
     } else {
-      const rows = old.groupId ? this.deps.store.appointments.byGroup(old.groupId) : [old];
+      const rows = old.groupId ? await this.deps.store.appointments.byGroup(old.groupId) : [old];
       // The new booking keeps who booked and how (an appointment seen only in Cal.com moves as a voice booking).
       const placeholder = entry.company.placeholderEmailDomain && placeholderEmail((old.customerPhone ?? String(old.id)).replace(/\D/g, ''), entry.company.placeholderEmailDomain);
       const email = old.customerEmail || placeholder;
@@ -142,8 +142,8 @@ export class BookingService {
   }
 
   /** The slot key of an existing appointment, from the store. */
-  keyOfAppointment(companyId: string, appointmentId: number): string | undefined {
-    const row = this.deps.store.appointments.byId(appointmentId);
+  async keyOfAppointment(companyId: string, appointmentId: number): Promise<string | undefined> {
+    const row = await this.deps.store.appointments.byId(appointmentId);
     const company = this.deps.catalog.company(companyId);
     if (!row || row.companyId !== companyId || !company) return undefined;
     return slotKeyAt(companyId, row.calendarKey, row.startUtc, company.timeZone);

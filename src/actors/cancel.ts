@@ -20,8 +20,8 @@ export const cancelInputSchema = z.object({
 export type CancelInput = z.input<typeof cancelInputSchema>;
 
 /** All live rows of the appointment (a composite service has one per segment). */
-export function appointmentRows(deps: SlotActorDeps, companyId: string, appointmentId: number): Appointment[] | undefined {
-  const first = deps.store.appointments.byId(appointmentId);
+export async function appointmentRows(deps: SlotActorDeps, companyId: string, appointmentId: number): Promise<Appointment[] | undefined> {
+  const first = await deps.store.appointments.byId(appointmentId);
   if (!first || first.companyId !== companyId) return undefined;
   return first.groupId ? deps.store.appointments.byGroup(first.groupId) : [first];
 }
@@ -45,14 +45,14 @@ export function cancelHandler(deps: SlotActorDeps) {
   return handler({
     input: cancelInputSchema,
     options: { outcome: 'cancel', timed: true } satisfies SlotHandlerOptions,
-    run: (ctx, request): CancelReply | Deferred<CancelEffect> => {
-      const checked = checkCancel(deps, ctx, request);
+    run: async (ctx, request): Promise<CancelReply | Deferred<CancelEffect>> => {
+      const checked = await checkCancel(deps, ctx, request);
       if ('status' in checked) return checked;
       const uids = checked.live.map((row) => row.calcomUid).filter((uid): uid is string => !!uid);
       if (uids.length === 0) return markCancelled(deps, ctx, request, checked.head, checked.live);
       // The hold: while Cal.com cancels, a concurrent change of this appointment is refused with the truth.
       const holder = request.holder ?? ctx.commandId;
-      deps.store.appointments.transaction(() => checked.live.forEach((row) => deps.store.appointments.setHold(row.id, holder, deps.now() + HOLD_LEASE_MS)));
+      await deps.store.appointments.setHold(ids(checked.live), holder, deps.now() + HOLD_LEASE_MS);
       return ctx.defer({ uids, reason: request.reason ?? 'Vom Kunden telefonisch storniert' });
     },
     effect: async (ctx, effect: CancelEffect): Promise<CancelEffectResult> => {
@@ -73,15 +73,14 @@ export function cancelHandler(deps: SlotActorDeps) {
         return { kind: 'failed', message: (error as Error)?.message ?? String(error) };
       }
     },
-    settle: (ctx, request, _effect, result: Settled<CancelEffectResult>): CancelReply => {
-      const rows = appointmentRows(deps, request.companyId, request.appointmentId) ?? [];
+    settle: async (ctx, request, _effect, result: Settled<CancelEffectResult>): Promise<CancelReply> => {
+      const rows = (await appointmentRows(deps, request.companyId, request.appointmentId)) ?? [];
       const live = rows.filter(isLiveAppointment);
       const outcome = result.ok ? result.value : { kind: 'failed' as const, message: result.error };
       if (outcome.kind === 'cancelled') return markCancelled(deps, ctx, request, rows[0]!, live);
       // Not cancelled: our own hold is let go (a move's hold stays with the move).
       if (!request.holder) {
-        const held = live.filter((row) => row.heldBy === ctx.commandId);
-        deps.store.appointments.transaction(() => held.forEach((row) => deps.store.appointments.setHold(row.id, null, null)));
+        await deps.store.appointments.setHold(ids(live.filter((row) => row.heldBy === ctx.commandId)), null, null);
       }
       if (outcome.kind === 'refused') return { status: 'rejected', code: outcome.code, message: outcome.message };
       return { status: 'error', code: 'calcom_error', message: outcome.message };
@@ -89,12 +88,14 @@ export function cancelHandler(deps: SlotActorDeps) {
   });
 }
 
+export const ids = (rows: readonly Appointment[]) => rows.map((row) => row.id);
+
 /** How long a cancel holds its appointment while Cal.com answers; a dead process's hold lapses. */
 const HOLD_LEASE_MS = 120_000;
 
 /** The live rows this actor may cancel, or why not. */
-function checkCancel(deps: SlotActorDeps, ctx: ActorContext, input: CancelRequest): CancelReply | { head: Appointment; live: Appointment[] } {
-  const rows = appointmentRows(deps, input.companyId, input.appointmentId);
+async function checkCancel(deps: SlotActorDeps, ctx: ActorContext, input: CancelRequest): Promise<CancelReply | { head: Appointment; live: Appointment[] }> {
+  const rows = await appointmentRows(deps, input.companyId, input.appointmentId);
   if (!rows) return { status: 'rejected', code: 'appointment_not_found', message: `no appointment ${input.appointmentId} for ${input.companyId}` };
   const zone = deps.catalog.company(input.companyId)!.timeZone;
   const head = rows[0]!;
@@ -110,15 +111,8 @@ function checkCancel(deps: SlotActorDeps, ctx: ActorContext, input: CancelReques
   return { head, live };
 }
 
-function markCancelled(deps: SlotActorDeps, ctx: ActorContext, input: CancelRequest, head: Appointment, live: Appointment[]): CancelReply {
-  const { appointments } = deps.store;
-  appointments.transaction(() =>
-    live.forEach((row) => {
-      if (input.replacedBy) appointments.markReplaced(row.id, input.replacedBy);
-      else appointments.setStatus(row.id, 'cancelled');
-      appointments.setHold(row.id, null, null);
-    }),
-  );
+async function markCancelled(deps: SlotActorDeps, ctx: ActorContext, input: CancelRequest, head: Appointment, live: Appointment[]): Promise<CancelReply> {
+  await deps.store.appointments.cancel(ids(live), input.replacedBy ?? null);
   deps.invalidateAvailability(head.companyId, head.calendarKey, head.startUtc, deps.catalog.company(input.companyId)!.timeZone);
   ctx.log.info({ appointmentId: head.id }, 'cancelled');
   return { status: 'cancelled', appointmentId: head.id, calcomUids: live.map((row) => row.calcomUid).filter((uid): uid is string => !!uid) };

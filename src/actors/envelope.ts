@@ -33,11 +33,11 @@ export function slotEnvelope(deps: { store: Store; observeOutcome?(command: Book
   const rememberResults: Middleware = async ({ ctx, options }, next) => {
     const { remember } = options as SlotHandlerOptions;
     if (remember && ctx.phase === 'run') {
-      const finished = deps.store.commandResults.get<Answer>(ctx.commandId);
+      const finished = await deps.store.commandResults.get<Answer>(ctx.commandId);
       if (finished) return finished; // a late repeat gets the first answer, even once the start has passed
     }
     const answer = await next();
-    if (!isDeferred(answer) && remember && (answer as Answer).status !== 'error') deps.store.commandResults.put(ctx.commandId, ctx.type, ctx.key, answer);
+    if (!isDeferred(answer) && remember && (answer as Answer).status !== 'error') await deps.store.commandResults.put(ctx.commandId, ctx.type, ctx.key, answer);
     return answer;
   };
 

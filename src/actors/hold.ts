@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { handler } from '../runtime/actor.ts';
 import { isLiveAppointment, type Appointment } from '../store/index.ts';
-import { appointmentRows } from './cancel.ts';
+import { appointmentRows, ids } from './cancel.ts';
 import type { SlotActorDeps } from './deps.ts';
 import type { SlotHandlerOptions } from './envelope.ts';
 import { slotKeyAt } from './slot-key.ts';
@@ -41,8 +41,8 @@ export function claimHandler(deps: SlotActorDeps) {
   return handler({
     input: claimInputSchema,
     options: { fresh: true } satisfies SlotHandlerOptions,
-    run: (ctx, input): ClaimReply => {
-      const rows = appointmentRows(deps, input.companyId, input.appointmentId);
+    run: async (ctx, input): Promise<ClaimReply> => {
+      const rows = await appointmentRows(deps, input.companyId, input.appointmentId);
       const head = rows?.[0];
       if (!rows || !head) return { status: 'rejected', code: 'appointment_not_found', message: `no appointment ${input.appointmentId}` };
       const zone = deps.catalog.company(input.companyId)!.timeZone;
@@ -53,7 +53,7 @@ export function claimHandler(deps: SlotActorDeps) {
       if (live.length === 0) return { status: 'rejected', code: 'already_cancelled', message: `appointment ${head.id} is cancelled` };
       if (heldByOther(head, input.holder, deps.now())) return { status: 'rejected', code: 'being_changed', message: `appointment ${head.id} is being changed by ${head.heldBy}` };
       const until = deps.now() + input.leaseMs;
-      deps.store.appointments.transaction(() => live.forEach((row) => deps.store.appointments.setHold(row.id, input.holder, until)));
+      await deps.store.appointments.setHold(ids(live), input.holder, until);
       return { status: 'claimed' };
     },
   });
@@ -63,10 +63,10 @@ export function releaseHandler(deps: SlotActorDeps) {
   return handler({
     input: releaseInputSchema,
     options: { fresh: true } satisfies SlotHandlerOptions,
-    run: (_ctx, input): { status: 'released' | 'unchanged' } => {
-      const rows = appointmentRows(deps, input.companyId, input.appointmentId) ?? [];
+    run: async (_ctx, input): Promise<{ status: 'released' | 'unchanged' }> => {
+      const rows = (await appointmentRows(deps, input.companyId, input.appointmentId)) ?? [];
       const held = rows.filter((row) => row.heldBy === input.holder);
-      deps.store.appointments.transaction(() => held.forEach((row) => deps.store.appointments.setHold(row.id, null, null)));
+      await deps.store.appointments.setHold(ids(held), null, null);
       return { status: held.length ? 'released' : 'unchanged' };
     },
   });

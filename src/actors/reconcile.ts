@@ -37,12 +37,12 @@ export function reconcileHandler(deps: SlotActorDeps) {
   return handler({
     input: reconcileInputSchema,
     options: { outcome: 'reconcile' } satisfies SlotHandlerOptions,
-    run: (ctx, input): ReconcileReply | Deferred<ReconcileEffect> => {
+    run: async (ctx, input): Promise<ReconcileReply | Deferred<ReconcileEffect>> => {
       const { appointments } = deps.store;
       // Cal.com's calendar changed: no cached view of it may count as fresh any more.
       const entry = deps.catalog.serviceByEventType(input.eventTypeId);
       if (entry) deps.invalidateAvailability(entry.company.id, entry.calendarKey, input.startUtc, entry.company.timeZone);
-      const known = appointments.byCalcomUid(input.uid);
+      const known = await appointments.byCalcomUid(input.uid);
       if (input.event === 'cancelled') {
         // Cal.com's own word decides: a cancel event is applied only for a booking Cal.com no longer holds.
         return known && isLiveAppointment(known) ? ctx.defer({ kind: 'verify_cancel', uid: input.uid }) : done('unchanged');
@@ -51,17 +51,17 @@ export function reconcileHandler(deps: SlotActorDeps) {
       if (known) {
         // BOOKING_CREATED after BOOKING_REQUESTED is the business confirming it.
         if (known.awaitingConfirmation && !requested) {
-          appointments.setAwaitingConfirmation(known.id, false);
+          await appointments.setAwaitingConfirmation(known.id, false);
           return done('confirmed');
         }
         return done('unchanged');
       }
       const ownCommand = input.metadata.commandId;
-      const intent = ownCommand ? appointments.byCommandId(ownCommand) : undefined;
+      const intent = ownCommand ? await appointments.byCommandId(ownCommand) : undefined;
       if (intent?.status === 'pending' && intent.startUtc === input.startUtc) {
-        appointments.markBooked(intent.id, input.uid);
-        if (requested) appointments.setAwaitingConfirmation(intent.id, true);
-        if (intent.callId) deps.store.calls.markHasAppointment(intent.callId);
+        await appointments.markBooked(intent.id, input.uid);
+        if (requested) await appointments.setAwaitingConfirmation(intent.id, true);
+        if (intent.callId) await deps.store.calls.markHasAppointment(intent.callId);
         return done('settled_pending_intent');
       }
       // Our command gave up on this booking (failed or cancelled): it must not stay in Cal.com.
@@ -79,7 +79,7 @@ export function reconcileHandler(deps: SlotActorDeps) {
       if (!booking) return { found: false };
       return { found: true, live: isLiveBooking(booking), eventTypeId: booking.eventTypeId ?? -1, startUtc: Date.parse(booking.start), pending: booking.status.toLowerCase() === 'pending' };
     },
-    settle: (ctx, input, effect, result: Settled<BookingSeen | null>) => {
+    settle: async (ctx, input, effect, result: Settled<BookingSeen | null>) => {
       if (effect.kind === 'compensate') return done('cancelled_abandoned_booking');
       const seen: BookingSeen = (result.ok && result.value) || { found: false };
       return effect.kind === 'verify_cancel' ? applyCancel(deps, ctx, input, seen) : recordExternal(deps, ctx, input, seen);
@@ -87,28 +87,28 @@ export function reconcileHandler(deps: SlotActorDeps) {
   });
 }
 
-function applyCancel(deps: SlotActorDeps, ctx: ActorContext, input: ReconcileRequest, seen: BookingSeen): ReconcileReply {
+async function applyCancel(deps: SlotActorDeps, ctx: ActorContext, input: ReconcileRequest, seen: BookingSeen): Promise<ReconcileReply> {
   if (seen.found && seen.live) {
     ctx.log.warn({ uid: input.uid }, 'cancel webhook for a booking Cal.com still holds: not applied');
     return done('refused_still_live_in_calcom');
   }
-  const known = deps.store.appointments.byCalcomUid(input.uid);
+  const known = await deps.store.appointments.byCalcomUid(input.uid);
   if (!known || !isLiveAppointment(known)) return done('unchanged');
-  deps.store.appointments.setStatus(known.id, 'cancelled');
+  await deps.store.appointments.setStatus(known.id, 'cancelled');
   return done('marked_cancelled');
 }
 
 /** A booking we never made is recorded only as Cal.com itself describes it. */
-function recordExternal(deps: SlotActorDeps, ctx: ActorContext, input: ReconcileRequest, seen: BookingSeen): ReconcileReply {
+async function recordExternal(deps: SlotActorDeps, ctx: ActorContext, input: ReconcileRequest, seen: BookingSeen): Promise<ReconcileReply> {
   const { appointments } = deps.store;
   const entry = deps.catalog.serviceByEventType(input.eventTypeId);
   if (!entry) return done('ignored_unknown_event_type');
-  if (appointments.byCalcomUid(input.uid)) return done('unchanged'); // recorded meanwhile (a repeated webhook)
+  if (await appointments.byCalcomUid(input.uid)) return done('unchanged'); // recorded meanwhile (a repeated webhook)
   if (!seen.found || !seen.live || seen.eventTypeId !== input.eventTypeId || seen.startUtc !== input.startUtc) {
     ctx.log.warn({ uid: input.uid, found: seen.found }, 'created webhook does not match Cal.com: not recorded');
     return done('refused_not_in_calcom');
   }
-  const row = appointments.insert({
+  const row = await appointments.insert({
     companyId: entry.company.id,
     serviceId: entry.service.id,
     calendarKey: entry.calendarKey,
@@ -122,7 +122,7 @@ function recordExternal(deps: SlotActorDeps, ctx: ActorContext, input: Reconcile
     customerEmail: input.attendee.email ?? null,
     customerPhone: input.attendee.phone ?? null,
   });
-  if (input.event === 'requested' || seen.pending) appointments.setAwaitingConfirmation(row.id, true);
+  if (input.event === 'requested' || seen.pending) await appointments.setAwaitingConfirmation(row.id, true);
   return done('recorded_external_booking');
 }
 

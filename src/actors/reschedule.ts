@@ -54,17 +54,17 @@ export function rescheduleHandler(deps: SlotActorDeps) {
   return handler({
     input: rescheduleInputSchema,
     options: { outcome: 'reschedule', remember: true, timed: true } satisfies SlotHandlerOptions,
-    run: (ctx, request): BookReply | Deferred<MoveEffect> => {
-      const checked = checkMove(deps, ctx, request);
+    run: async (ctx, request): Promise<BookReply | Deferred<MoveEffect>> => {
+      const checked = await checkMove(deps, ctx, request);
       if ('status' in checked) return checked;
       const { old, entry, startUtc, endUtc } = checked;
-      const intent = deps.store.appointments.byCommandId(ctx.commandId);
-      const conflict = deps.store.appointments
-        .overlapping(request.companyId, entry.calendarKey, startUtc, endUtc)
-        .find((a) => a.id !== old.id && a.id !== intent?.id);
+      const intent = await deps.store.appointments.byCommandId(ctx.commandId);
+      const conflict = (await deps.store.appointments.overlapping(request.companyId, entry.calendarKey, startUtc, endUtc)).find(
+        (a) => a.id !== old.id && a.id !== intent?.id,
+      );
       if (conflict) return slotUnavailable('local_conflict');
       if (!intent) {
-        deps.store.appointments.insert({
+        await deps.store.appointments.insert({
           companyId: old.companyId,
           serviceId: old.serviceId,
           calendarKey: old.calendarKey,
@@ -90,8 +90,12 @@ export function rescheduleHandler(deps: SlotActorDeps) {
 }
 
 /** The appointment to move and where to, or why it cannot be moved here. */
-function checkMove(deps: SlotActorDeps, ctx: ActorContext, input: RescheduleRequest): BookReply | { old: Appointment; entry: ServiceEntry; startUtc: number; endUtc: number } {
-  const rows = appointmentRows(deps, input.companyId, input.appointmentId);
+async function checkMove(
+  deps: SlotActorDeps,
+  ctx: ActorContext,
+  input: RescheduleRequest,
+): Promise<BookReply | { old: Appointment; entry: ServiceEntry; startUtc: number; endUtc: number }> {
+  const rows = await appointmentRows(deps, input.companyId, input.appointmentId);
   const old = rows?.[0];
   if (!rows || !old) return rejected('appointment_not_found', `no appointment ${input.appointmentId} for ${input.companyId}`);
   if (rows.length > 1) return rejected('composite_service', 'composite appointments are moved by booking anew and cancelling');
@@ -134,14 +138,13 @@ async function moveInCalcom(deps: SlotActorDeps, effect: MoveEffect): Promise<Mo
 
 async function saveMove(deps: SlotActorDeps, ctx: ActorContext, request: RescheduleRequest, effect: MoveEffect, result: Settled<MoveEffectResult>): Promise<BookReply> {
   const { store } = deps;
-  const row = store.appointments.byCommandId(ctx.commandId);
-  const old = store.appointments.byId(request.appointmentId);
+  const [row, old] = await Promise.all([store.appointments.byCommandId(ctx.commandId), store.appointments.byId(request.appointmentId)]);
   const entry = deps.catalog.service(effect.companyId, effect.serviceId);
   if (!row || !old || !entry) return failure('internal_error', 'the move lost its intent');
   const outcome = result.ok ? result.value : { kind: 'failed' as const, reply: failure('internal_error', result.error), uncertain: true };
   if (outcome.kind === 'failed') {
-    if (outcome.untried) store.appointments.withdraw(row.id);
-    else if (!outcome.uncertain) store.appointments.setStatus(row.id, 'failed');
+    if (outcome.untried) await store.appointments.withdraw(row.id);
+    else if (!outcome.uncertain) await store.appointments.setStatus(row.id, 'failed');
     if (outcome.reply.status === 'slot_unavailable') deps.invalidateAvailability(effect.companyId, entry.calendarKey, effect.startUtc, entry.company.timeZone);
     return outcome.reply;
   }
@@ -152,13 +155,13 @@ async function saveMove(deps: SlotActorDeps, ctx: ActorContext, request: Resched
   const zone = entry.company.timeZone;
   const oldKey = slotKeyAt(old.companyId, old.calendarKey, old.startUtc, zone);
   try {
-    store.appointments.transaction(() => {
-      store.appointments.markBooked(row.id, outcome.uid);
-      if (oldKey === ctx.key) store.appointments.markReplaced(old.id, row.id);
+    await store.transaction(async (tx) => {
+      await tx.appointments.markBooked(row.id, outcome.uid);
+      if (oldKey === ctx.key) await tx.appointments.markReplaced(old.id, row.id);
     });
   } catch (error) {
     ctx.log.error({ err: error, uid: outcome.uid }, 'saving the moved appointment failed; the sweeper reconciles it from Cal.com');
-    tryTo(() => store.orphans.record(outcome.uid, old.companyId, ctx.commandId, 'reschedule save failed', (error as Error).message));
+    await tryTo(() => store.orphans.record(outcome.uid, old.companyId, ctx.commandId, 'reschedule save failed', (error as Error).message));
     return failure('save_failed', 'the moved appointment could not be saved');
   }
   if (oldKey !== ctx.key) {
@@ -166,7 +169,7 @@ async function saveMove(deps: SlotActorDeps, ctx: ActorContext, request: Resched
   }
   deps.invalidateAvailability(old.companyId, old.calendarKey, old.startUtc, zone);
   deps.invalidateAvailability(old.companyId, entry.calendarKey, effect.startUtc, zone);
-  if (request.callId) store.calls.markHasAppointment(request.callId);
+  if (request.callId) await store.calls.markHasAppointment(request.callId);
   return {
     status: 'booked',
     appointment: { appointmentId: row.id, serviceId: old.serviceId, start: iso(effect.startUtc), end: iso(effect.endUtc), calcomUids: [outcome.uid] },
@@ -177,10 +180,10 @@ async function saveMove(deps: SlotActorDeps, ctx: ActorContext, request: Resched
 export function rescheduleOutHandler(deps: SlotActorDeps) {
   return handler({
     input: rescheduleOutInputSchema,
-    run: (ctx, input): { status: 'retired' | 'unchanged' } => {
-      const old = deps.store.appointments.byId(input.appointmentId);
+    run: async (ctx, input): Promise<{ status: 'retired' | 'unchanged' }> => {
+      const old = await deps.store.appointments.byId(input.appointmentId);
       if (!old || old.companyId !== input.companyId || (old.status === 'cancelled' && old.replacedBy === input.replacedBy)) return { status: 'unchanged' };
-      deps.store.appointments.markReplaced(old.id, input.replacedBy);
+      await deps.store.appointments.markReplaced(old.id, input.replacedBy);
       ctx.log.info({ appointmentId: old.id, replacedBy: input.replacedBy }, 'old appointment retired after reschedule');
       return { status: 'retired' };
     },

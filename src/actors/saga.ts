@@ -62,7 +62,7 @@ export async function compensate(
         deps.observeCompensation?.('cancelled');
         ctx.log.warn({ uid: booking.uid, reason }, 'compensated: Cal.com booking cancelled');
       } catch (error) {
-        tryTo(() => deps.store.orphans.record(booking.uid, booking.metadata.companyId ?? null, ctx.commandId, reason, (error as Error).message));
+        await tryTo(() => deps.store.orphans.record(booking.uid, booking.metadata.companyId ?? null, ctx.commandId, reason, (error as Error).message));
         deps.observeCompensation?.('orphaned');
         ctx.log.error({ uid: booking.uid, reason, err: error }, 'compensation failed: booking recorded as orphan for the sweeper');
       }
@@ -70,9 +70,9 @@ export async function compensate(
   );
 }
 
-export function tryTo(fn: () => void): void {
+export async function tryTo(fn: () => Promise<void>): Promise<void> {
   try {
-    fn();
+    await fn();
   } catch {
     // Best effort: the sweeper reconciles whatever this leaves behind.
   }

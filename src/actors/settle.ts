@@ -19,12 +19,12 @@ export function settleHandler(deps: SlotActorDeps) {
   return handler({
     input: settleInputSchema,
     options: { outcome: 'reconcile' } satisfies SlotHandlerOptions,
-    run: (ctx, { appointmentId }): SettleReply | Deferred<{ appointmentId: number }> => {
-      const row = deps.store.appointments.byId(appointmentId);
+    run: async (ctx, { appointmentId }): Promise<SettleReply | Deferred<{ appointmentId: number }>> => {
+      const row = await deps.store.appointments.byId(appointmentId);
       return row?.status === 'pending' ? ctx.defer({ appointmentId }) : { status: 'reconciled', action: 'unchanged' };
     },
     effect: async (_ctx, { appointmentId }): Promise<Found> => {
-      const row = deps.store.appointments.byId(appointmentId);
+      const row = await deps.store.appointments.byId(appointmentId);
       if (!row) return { kind: 'not_booked' };
       try {
         const booking = await findOwnBooking(deps, row);
@@ -33,17 +33,17 @@ export function settleHandler(deps: SlotActorDeps) {
         return { kind: 'unknown', message: (error as Error)?.message ?? String(error) };
       }
     },
-    settle: (ctx, { appointmentId }, _effect, result: Settled<Found>): SettleReply => {
+    settle: async (ctx, { appointmentId }, _effect, result: Settled<Found>): Promise<SettleReply> => {
       const found: Found = result.ok ? result.value : { kind: 'unknown', message: result.error };
       // Cal.com could not say: the intent stays pending, and the id is released so the next sweep asks again.
       if (found.kind === 'unknown') return { status: 'error', code: 'calcom_error', message: found.message };
-      const row = deps.store.appointments.byId(appointmentId);
+      const row = await deps.store.appointments.byId(appointmentId);
       if (!row || row.status !== 'pending') return { status: 'reconciled', action: 'unchanged' }; // settled meanwhile (a webhook)
       if (found.kind === 'booked') {
-        deps.store.appointments.markBooked(row.id, found.uid);
-        if (row.callId) deps.store.calls.markHasAppointment(row.callId);
+        await deps.store.appointments.markBooked(row.id, found.uid);
+        if (row.callId) await deps.store.calls.markHasAppointment(row.callId);
       } else {
-        deps.store.appointments.setStatus(row.id, 'failed');
+        await deps.store.appointments.setStatus(row.id, 'failed');
       }
       ctx.log.info({ appointmentId, booked: found.kind === 'booked' }, 'settled a pending intent');
       return { status: 'reconciled', action: found.kind === 'booked' ? 'settled_booked' : 'settled_failed' };

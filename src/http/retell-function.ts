@@ -32,7 +32,7 @@ export async function runFunction(deps: HttpDeps, request: FunctionRequest): Pro
     throw new HttpError(404, 'unknown_function', `unknown function "${request.name}"`, { known });
   }
   const call = request.call;
-  const companyId = request.company?.id ?? (call ? companyOfCall(core.store, call) : undefined);
+  const companyId = request.company?.id ?? (call ? await companyOfCall(core.store, call) : undefined);
   const company = companyId ? core.catalog.company(companyId) : undefined;
   if (!company) throw new HttpError(403, 'unknown_tenant', `no business is assigned to the number ${call?.to_number ?? '(none)'}`);
 
@@ -42,7 +42,7 @@ export async function runFunction(deps: HttpDeps, request: FunctionRequest): Pro
   const log = deps.logger.child({ callId, function: functionName, company: company.id });
   const normalized = normalizeArgs(request.args);
   const fingerprint = fingerprintOf(functionName, normalized);
-  const commandId = `${company.id}:${callId}:${fingerprint}@${core.store.callChanges.lastOtherChange(company.id, callId, fingerprint)}`;
+  const commandId = `${company.id}:${callId}:${fingerprint}@${await core.store.callChanges.lastOtherChange(company.id, callId, fingerprint)}`;
   const ctx: FunctionContext = {
     company,
     callId,
@@ -65,7 +65,7 @@ export async function runFunction(deps: HttpDeps, request: FunctionRequest): Pro
     log.error({ err: error }, 'function failed');
     return { success: false, error: 'technical_error', message: MESSAGES.technical_error };
   });
-  if (reply.success && CHANGING_FUNCTIONS.has(functionName)) core.store.callChanges.record(company.id, callId, fingerprint, commandId);
+  if (reply.success && CHANGING_FUNCTIONS.has(functionName)) await core.store.callChanges.record(company.id, callId, fingerprint, commandId);
   const outcome = reply.success ? 'success' : reply.error === 'still_processing' ? 'pending' : TECHNICAL.has(reply.error ?? '') ? 'error' : 'rejected';
   core.metrics.retellFunctionDuration.observe({ function: functionName, outcome }, (performance.now() - started) / 1000);
   log.info({ commandId, outcome, error: reply.error }, 'function answered');

@@ -40,12 +40,12 @@ export class OrphanSweeper {
   async sweepOnce(): Promise<SweepReport> {
     const { store, calcom, logger } = this.deps;
     const report: SweepReport = { cancelled: 0, retryLater: 0, escalated: 0, settling: 0 };
-    for (const orphan of store.orphans.due()) {
+    for (const orphan of await store.orphans.due()) {
       try {
         await calcom.cancelBooking(orphan.calcomUid, { cancellationReason: 'Automatisch storniert: verwaiste Buchung' }).catch((error) => {
           if (!isNotFound(error)) throw error;
         });
-        store.orphans.resolve(orphan.calcomUid);
+        await store.orphans.resolve(orphan.calcomUid);
         this.deps.observe?.('swept');
         report.cancelled++;
         logger.info({ uid: orphan.calcomUid }, 'orphaned booking cancelled');
@@ -53,7 +53,7 @@ export class OrphanSweeper {
         const attempts = orphan.attempts + 1;
         const escalate = attempts >= (this.deps.maxAttempts ?? 8) && !orphan.escalated;
         const delay = Math.min(this.deps.maxDelayMs ?? 600_000, (this.deps.baseDelayMs ?? 5000) * 2 ** orphan.attempts);
-        store.orphans.retryLater(orphan.calcomUid, (error as Error).message, delay, escalate || orphan.escalated === 1);
+        await store.orphans.retryLater(orphan.calcomUid, (error as Error).message, delay, escalate || orphan.escalated === 1);
         report.retryLater++;
         if (escalate) {
           report.escalated++;
@@ -62,13 +62,13 @@ export class OrphanSweeper {
         }
       }
     }
-    for (const row of store.appointments.stalePending(this.deps.stalePendingMs ?? 120_000)) {
+    for (const row of await store.appointments.stalePending(this.deps.stalePendingMs ?? 120_000)) {
       const company = this.deps.catalog.company(row.companyId);
       if (!company) continue;
       await this.deps.slot.tell.settle(slotKeyAt(row.companyId, row.calendarKey, row.startUtc, company.timeZone), { appointmentId: row.id }, { id: `settle:${row.id}:${row.updatedAt}` });
       report.settling++;
     }
-    this.deps.onOpenCount?.(store.orphans.openCount());
+    this.deps.onOpenCount?.(await store.orphans.openCount());
     return report;
   }
 }

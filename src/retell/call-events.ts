@@ -13,7 +13,7 @@ export function isCallEvent(name: string): name is CallEventName {
 }
 
 /** The company a call belongs to: the dialled number (ours), else the agent. */
-export function companyOfCall(store: Store, call: RetellCall): string | undefined {
+export function companyOfCall(store: Store, call: RetellCall): Promise<string | undefined> {
   return store.tenants.companyForCall([callParties(call).business, call.agent_id]);
 }
 
@@ -22,8 +22,12 @@ export function companyOfCall(store: Store, call: RetellCall): string | undefine
  * once, so that statistics only sum columns: admin sees Retell's raw cost, resellers and
  * customers see it with their markup from the catalog.
  */
-export function recordCallEvent(deps: { store: Store; catalog: CatalogIndex; metrics: Metrics; now: () => number }, event: CallEventName, call: RetellCall): { companyId: string | null } {
-  const companyId = companyOfCall(deps.store, call) ?? null;
+export async function recordCallEvent(
+  deps: { store: Store; catalog: CatalogIndex; metrics: Metrics; now: () => number },
+  event: CallEventName,
+  call: RetellCall,
+): Promise<{ companyId: string | null }> {
+  const companyId = (await companyOfCall(deps.store, call)) ?? null;
   const company = companyId ? deps.catalog.company(companyId) : undefined;
   const raw = call.call_cost?.combined_cost;
   const costs: CallCosts | null =
@@ -39,7 +43,7 @@ export function recordCallEvent(deps: { store: Store; catalog: CatalogIndex; met
   const endedAt = call.end_timestamp != null ? Math.round(call.end_timestamp) : null;
   // A dial attempt nobody answered is a call, but not one of 0 seconds: it has no duration.
   const duration = connected(call) ? (call.duration_ms ?? (endedAt !== null ? endedAt - startedAt : null)) : null;
-  deps.store.calls.upsert({
+  await deps.store.calls.upsert({
     callId: call.call_id,
     companyId,
     agentId: call.agent_id ?? null,
@@ -54,8 +58,8 @@ export function recordCallEvent(deps: { store: Store; catalog: CatalogIndex; met
     costs,
   });
   // A booking made before the call row existed still counts for the call.
-  const booked = deps.store.appointments.hasBookedForCall(call.call_id);
-  if (booked) deps.store.calls.markHasAppointment(call.call_id);
+  const booked = await deps.store.appointments.hasBookedForCall(call.call_id);
+  if (booked) await deps.store.calls.markHasAppointment(call.call_id);
   deps.metrics.retellCalls.inc({ event: EVENTS[event] });
   if (event === 'call_ended' && booked) deps.metrics.callsWithAppointment.inc();
   return { companyId };

@@ -118,9 +118,9 @@ async function listServices(ctx: FunctionContext): Promise<FunctionReply> {
 
 async function checkCustomer(ctx: FunctionContext, args: NormalizedArgs): Promise<FunctionReply> {
   const phone = callerOwnPhone(ctx, args);
-  const customer = ctx.store.customers.byPhone(ctx.company.id, phone);
+  const customer = await ctx.store.customers.byPhone(ctx.company.id, phone);
   if (!customer) return { success: true, message: MESSAGES.new_customer, known: false, phone };
-  const upcoming = upcomingOf(ctx, phone);
+  const upcoming = await upcomingOf(ctx, phone);
   const next = upcoming[0];
   const nextText = next ? ` Ihr nächster Termin ist am ${speak(ctx, next.startUtc)} (${serviceName(ctx, next.serviceId)}).` : '';
   return {
@@ -189,16 +189,16 @@ async function bookAppointment(ctx: FunctionContext, args: NormalizedArgs): Prom
     { companyId: ctx.company.id, serviceId: entry.service.id, start: iso(when.start.toMillis()), customer, callId: ctx.callId, origin: 'voice' },
     ctx.deadlineMs,
   );
-  return bookingReply(ctx, entry, outcome, (when) => MESSAGES.booked(entry.service.name, when));
+  return await bookingReply(ctx, entry, outcome, (when) => MESSAGES.booked(entry.service.name, when));
 }
 
 async function cancelAppointment(ctx: FunctionContext, args: NormalizedArgs): Promise<FunctionReply> {
-  const found = findAppointment(ctx, args, args.appointmentDate ?? args.date);
+  const found = await findAppointment(ctx, args, args.appointmentDate ?? args.date);
   const outcome = await ctx.booking.cancel(ctx.commandId, { companyId: ctx.company.id, appointmentId: found.id }, ctx.callId, ctx.deadlineMs);
   switch (outcome.status) {
     case 'cancelled': {
       // A repeated command answers from its first run: say "storniert" only while that is still so.
-      const now = ctx.store.appointments.byId(found.id);
+      const now = await ctx.store.appointments.byId(found.id);
       if (now && now.status !== 'cancelled') return fail('appointment_changed', MESSAGES.changed_since);
       return { success: true, message: MESSAGES.cancelled(speak(ctx, found.startUtc)), appointment_id: found.id };
     }
@@ -216,7 +216,7 @@ async function cancelAppointment(ctx: FunctionContext, args: NormalizedArgs): Pr
 async function rescheduleAppointment(ctx: FunctionContext, args: NormalizedArgs): Promise<FunctionReply> {
   // "neues_datum" names the new day; without it, "datum" does (and the old day may come as "termin_datum").
   const movingDate = args.newDate ?? args.date;
-  const found = findAppointment(ctx, args, args.appointmentDate ?? (args.newDate ? args.date : undefined));
+  const found = await findAppointment(ctx, args, args.appointmentDate ?? (args.newDate ? args.date : undefined));
   const entry = ctx.catalog.service(ctx.company.id, found.serviceId);
   if (!entry) return fail('unknown_service', MESSAGES.appointment_not_found);
   const when = resolveWhen(ctx, movingDate, args.newTime ?? args.time);
@@ -226,7 +226,7 @@ async function rescheduleAppointment(ctx: FunctionContext, args: NormalizedArgs)
     { companyId: ctx.company.id, appointmentId: found.id, start: iso(when.start.toMillis()), callId: ctx.callId },
     ctx.deadlineMs,
   );
-  return bookingReply(ctx, entry, outcome, MESSAGES.rescheduled);
+  return await bookingReply(ctx, entry, outcome, MESSAGES.rescheduled);
 }
 
 async function getAlternatives(ctx: FunctionContext, args: NormalizedArgs): Promise<FunctionReply> {
@@ -240,13 +240,13 @@ async function getAlternatives(ctx: FunctionContext, args: NormalizedArgs): Prom
 
 // ---------- shared pieces ----------
 
-function bookingReply(ctx: FunctionContext, entry: ServiceEntry, outcome: BookOutcome, success: (when: string) => string): FunctionReply {
+async function bookingReply(ctx: FunctionContext, entry: ServiceEntry, outcome: BookOutcome, success: (when: string) => string): Promise<FunctionReply> {
   switch (outcome.status) {
     case 'booked': {
       // A repeated command answers from its first run; confirm only what the store still holds.
       const id = outcome.appointment.appointmentId;
-      const now = ctx.store.appointments.byId(id);
-      if (!now || !isLiveAppointment(now) || now.startUtc !== Date.parse(outcome.appointment.start)) return changedSince(ctx, id);
+      const now = await ctx.store.appointments.byId(id);
+      if (!now || !isLiveAppointment(now) || now.startUtc !== Date.parse(outcome.appointment.start)) return await changedSince(ctx, id);
       const at = Date.parse(outcome.appointment.start);
       const view = { appointment_id: id, start: outcome.appointment.start, service: entry.service.id };
       // Requires confirmation: true to say it is requested, not that it is booked.
@@ -267,8 +267,8 @@ function bookingReply(ctx: FunctionContext, entry: ServiceEntry, outcome: BookOu
 }
 
 /** The truth about an appointment a stored answer called booked: moved (and where) or cancelled since. */
-function changedSince(ctx: FunctionContext, id: number): FunctionReply {
-  const current = ctx.store.appointments.current(id);
+async function changedSince(ctx: FunctionContext, id: number): Promise<FunctionReply> {
+  const current = await ctx.store.appointments.current(id);
   if (current && current.id !== id && isLiveAppointment(current)) {
     return fail('appointment_moved', MESSAGES.moved_since(speak(ctx, current.startUtc)), { appointment_id: current.id, start: iso(current.startUtc) });
   }
@@ -327,7 +327,7 @@ function resolveCustomer(ctx: FunctionContext, args: NormalizedArgs): BookInput[
  * number they call from or made in this call; anything else needs the name on it and its day.
  * Until then the answer is the same whether or not such an appointment exists.
  */
-function findAppointment(ctx: FunctionContext, args: NormalizedArgs, onDate: string | undefined): Appointment {
+async function findAppointment(ctx: FunctionContext, args: NormalizedArgs, onDate: string | undefined): Promise<Appointment> {
   const caller: Caller = { callId: ctx.callId, ...(ctx.customerPhone && { phone: ctx.customerPhone }) };
   const day = onDate ? resolveDay(ctx, onDate) : undefined;
   const proof = { name: args.name, day };
@@ -338,7 +338,7 @@ function findAppointment(ctx: FunctionContext, args: NormalizedArgs, onDate: str
   if (args.appointmentId) {
     const id = /^\d{1,12}$/.test(args.appointmentId) ? Number(args.appointmentId) : NaN;
     // The reference the caller was given follows the appointment through reschedules.
-    const row = Number.isFinite(id) ? ctx.store.appointments.current(id) : undefined;
+    const row = Number.isFinite(id) ? await ctx.store.appointments.current(id) : undefined;
     const ours = row && row.companyId === ctx.company.id && row.segmentIndex === 0 ? row : undefined;
     if (ours && (owns(caller, ours) || proves(proof, ours, zone))) {
       if (!isLiveAppointment(ours)) return refuse('already_cancelled', MESSAGES.already_cancelled);
@@ -351,14 +351,14 @@ function findAppointment(ctx: FunctionContext, args: NormalizedArgs, onDate: str
   if (said && !said.ok) return refuse(said.code, said.message);
   if (said?.ok && said.value !== caller.phone) {
     // Another number than the one calling: only proof of knowledge opens its appointments.
-    const proven = upcomingOf(ctx, said.value).filter((a) => proves(proof, a, zone));
+    const proven = (await upcomingOf(ctx, said.value)).filter((a) => proves(proof, a, zone));
     if (proven.length === 1) return proven[0]!;
     return unproven();
   }
-  if (!caller.phone && ctx.store.appointments.upcomingForCall(ctx.company.id, ctx.callId, ctx.now()).length === 0) {
+  if (!caller.phone && (await ctx.store.appointments.upcomingForCall(ctx.company.id, ctx.callId, ctx.now())).length === 0) {
     return refuse('phone_required', MESSAGES.phone_required_for_appointment);
   }
-  let upcoming = upcomingOf(ctx, caller.phone);
+  let upcoming = await upcomingOf(ctx, caller.phone);
   if (day) upcoming = upcoming.filter((a) => DateTime.fromMillis(a.startUtc, { zone }).toISODate() === day);
   if (upcoming.length === 0) return refuse('appointment_not_found', MESSAGES.missing_appointment);
   if (upcoming.length > 1) {
@@ -384,9 +384,11 @@ function resolveDay(ctx: FunctionContext, said: string): string {
 }
 
 /** The caller's upcoming appointments: under their number and made in this call, one entry each. */
-function upcomingOf(ctx: FunctionContext, phone: string | undefined): Appointment[] {
-  const byPhone = phone ? ctx.store.appointments.upcomingForCustomer(ctx.company.id, phone, ctx.now()) : [];
-  const thisCall = ctx.store.appointments.upcomingForCall(ctx.company.id, ctx.callId, ctx.now());
+async function upcomingOf(ctx: FunctionContext, phone: string | undefined): Promise<Appointment[]> {
+  const [byPhone, thisCall] = await Promise.all([
+    phone ? ctx.store.appointments.upcomingForCustomer(ctx.company.id, phone, ctx.now()) : [],
+    ctx.store.appointments.upcomingForCall(ctx.company.id, ctx.callId, ctx.now()),
+  ]);
   const seen = new Set<number>();
   return [...byPhone, ...thisCall]
     .filter((row) => row.segmentIndex === 0 && !seen.has(row.id) && seen.add(row.id))

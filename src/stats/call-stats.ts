@@ -1,10 +1,10 @@
 /**
- * Call statistics per company and local day, computed in SQLite over an index range.
+ * Call statistics per company and local day, computed in the database over an index range.
  *
  * The local day (in the company's time zone) becomes a UTC range [from, to) with luxon,
  * and the one query per request is a predicate on the indexed columns
  * (`company_id = ? AND started_at >= ? AND started_at < ?`, index `calls_company_started`),
- * never a function on a column. SQLite aggregates (COUNT/SUM/TOTAL … GROUP BY a time
+ * never a function on a column. The database aggregates (COUNT/SUM/TOTAL … GROUP BY a time
  * bucket computed from `started_at` in the SELECT: elapsed hours since local midnight,
  * or quarter hours on the rare day whose offset change is not a whole hour); the ≤ 25
  * (≤ 100) bucket rows are folded into local clock hours here.
@@ -24,7 +24,7 @@
  * Results are cached per (company, date, role) for `cacheTtlMs` (0 disables the cache).
  */
 import { DateTime, IANAZone } from 'luxon';
-import type { Db } from '../store/db.ts';
+import type { Sql } from '../store/sql.ts';
 import type { Role } from '../store/tenants.ts';
 
 export const DEFAULT_TIME_ZONE = 'Europe/Berlin';
@@ -93,7 +93,7 @@ export interface DayStats {
 }
 
 export interface CallStatsOptions {
-  db: Db;
+  sql: Sql;
   now?: () => number;
   /** How long a (company, date, role) result is served from memory; 0 disables caching. Default 10 s. */
   cacheTtlMs?: number;
@@ -107,31 +107,33 @@ export function dayQuerySql(role: Role, bucketMs: number = HOUR_MS): string {
   if (!Object.hasOwn(COST_COLUMN, role)) throw new Error(`unknown role ${role}`);
   const cost = COST_COLUMN[role];
   if (bucketMs !== HOUR_MS && bucketMs !== QUARTER_MS) throw new Error(`unsupported bucket ${bucketMs} ms`);
-  return `SELECT (started_at - CAST(@from AS INTEGER)) / ${bucketMs} AS bucket,
+  return `SELECT (started_at - CAST(@from AS BIGINT)) / ${bucketMs} AS bucket,
        COUNT(*) AS calls,
-       SUM(has_appointment) AS withAppointment,
-       TOTAL(duration_ms) AS durationMs,
-       COUNT(duration_ms) AS durationCount,
-       TOTAL(${cost}) AS costCents
+       SUM(has_appointment) AS "withAppointment",
+       COALESCE(SUM(duration_ms), 0) AS "durationMs",
+       COUNT(duration_ms) AS "durationCount",
+       COALESCE(SUM(${cost}), 0) AS "costCents"
   FROM calls
  WHERE company_id = @companyId AND started_at >= @from AND started_at < @to
  GROUP BY bucket`;
 }
 
-export interface QueryPlanRow {
-  id: number;
-  parent: number;
-  notused: number;
-  detail: string;
+/** The database's plan of the production query (same SQL text as CallStats runs), one line per step. */
+export async function explainDayQuery(sql: Sql, role: Role = 'customer', bucketMs: number = HOUR_MS): Promise<string[]> {
+  const params = { companyId: 'x', from: 0, to: DAY_MS };
+  if (sql.dialect === 'sqlite') return (await sql.all<{ detail: string }>(`EXPLAIN QUERY PLAN ${dayQuerySql(role, bucketMs)}`, params)).map((row) => row.detail);
+  return (await sql.all<{ 'QUERY PLAN': string }>(`EXPLAIN ${dayQuerySql(role, bucketMs)}`, params)).map((row) => row['QUERY PLAN']);
 }
 
-/** EXPLAIN QUERY PLAN of the production query (same SQL text as CallStats runs). */
-export function explainDayQuery(db: Db, role: Role = 'customer', bucketMs: number = HOUR_MS): QueryPlanRow[] {
-  return db.prepare(`EXPLAIN QUERY PLAN ${dayQuerySql(role, bucketMs)}`).all({ companyId: 'x', from: 0, to: DAY_MS }) as QueryPlanRow[];
+/** One time bucket's sums, as the day query returns them. */
+interface BucketRow {
+  bucket: number;
+  calls: number;
+  withAppointment: number;
+  durationMs: number;
+  durationCount: number;
+  costCents: number;
 }
-
-/** A bucket row as returned in raw mode: [bucket, calls, withAppointment, durationMs, durationCount, costCents]. */
-type BucketRow = [number, number, number, number, number, number];
 
 interface HourSlot {
   hour: number;
@@ -157,23 +159,21 @@ export class CallStats {
   private readonly cache = new Map<string, { expiresAt: number; value: DayStats }>();
   /** Day layouts depend only on (zone, date): kept (bounded) so luxon runs once per local day. */
   private readonly layouts = new Map<string, DayLayout>();
-  private readonly companyZone;
-  private readonly dayQuery = new Map<string, ReturnType<Db['prepare']>>();
+  private readonly sql: Sql;
+  private readonly dayQuery = new Map<string, string>();
 
   constructor(options: CallStatsOptions) {
+    this.sql = options.sql;
     this.now = options.now ?? Date.now;
     this.ttlMs = Math.max(0, options.cacheTtlMs ?? 10_000);
-    this.companyZone = options.db.prepare('SELECT time_zone AS timeZone FROM companies WHERE id = ?');
-    for (const role of ROLES) {
-      for (const bucketMs of [HOUR_MS, QUARTER_MS]) this.dayQuery.set(`${role}/${bucketMs}`, options.db.prepare(dayQuerySql(role, bucketMs)).raw(true));
-    }
+    for (const role of ROLES) for (const bucketMs of [HOUR_MS, QUARTER_MS]) this.dayQuery.set(`${role}/${bucketMs}`, dayQuerySql(role, bucketMs));
   }
 
   /**
    * Statistics of one local day (`YYYY-MM-DD` in the company's time zone) as seen by `role`.
    * Throws StatsInputError (`invalid_date`, `unknown_company`, `invalid_role`) on bad input.
    */
-  forDay(companyId: string, date: string, role: Role): DayStats {
+  async forDay(companyId: string, date: string, role: Role): Promise<DayStats> {
     if (!ROLES.includes(role)) throw new StatsInputError('invalid_role', `unknown role ${JSON.stringify(role)}; expected customer, reseller or admin`);
     if (typeof date !== 'string' || !DATE_RE.test(date)) throw new StatsInputError('invalid_date', `date must be YYYY-MM-DD, got ${JSON.stringify(date)}`);
     if (typeof companyId !== 'string' || companyId === '') throw new StatsInputError('unknown_company', 'company id missing');
@@ -186,13 +186,13 @@ export class CallStats {
       if (hit) this.cache.delete(key);
     }
 
-    const company = this.companyZone.get(companyId) as { timeZone: string | null } | undefined;
+    const company = await this.sql.get<{ timeZone: string | null }>('SELECT time_zone AS "timeZone" FROM companies WHERE id = ?', [companyId]);
     if (!company) throw new StatsInputError('unknown_company', `unknown company ${JSON.stringify(companyId)}`);
     const timeZone = company.timeZone || DEFAULT_TIME_ZONE;
     const layout = this.layout(companyId, timeZone, date);
     const { from, to, bucketMs } = layout;
 
-    const rows = this.dayQuery.get(`${role}/${bucketMs}`)!.all({ companyId, from, to }) as BucketRow[];
+    const rows = await this.sql.all<BucketRow>(this.dayQuery.get(`${role}/${bucketMs}`)!, { companyId, from, to });
     const value = aggregate(companyId, date, role, timeZone, layout, rows, now);
 
     if (this.ttlMs > 0) {
@@ -271,7 +271,7 @@ function aggregate(companyId: string, date: string, role: Role, timeZone: string
   let durationMs = 0;
   let durationCount = 0;
   let costCents = 0;
-  for (const [bucket, calls, appointments, duration, durations, cost] of rows) {
+  for (const { bucket, calls, withAppointment: appointments, durationMs: duration, durationCount: durations, costCents: cost } of rows) {
     const entry = perHour[layout.slotOfBucket[Math.floor(bucket)]!]!;
     entry.calls += calls;
     entry.withAppointment += appointments;

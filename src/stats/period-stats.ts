@@ -1,12 +1,11 @@
 /**
  * Totals of a company's calls per local day over a run of days (the admin page's last 7 and
- * 30 days). One covering-index range per day (`calls_company_started`), summed in SQLite —
+ * 30 days). One covering-index range per day (`calls_company_started`), summed in the database —
  * the same predicate shape as CallStats, so a day costs a fraction of a millisecond at 1 M
  * calls and DST days are just longer or shorter ranges.
  */
 import { DateTime } from 'luxon';
-import type { Statement } from 'better-sqlite3';
-import type { Db } from '../store/db.ts';
+import type { Sql } from '../store/sql.ts';
 import type { Role } from '../store/tenants.ts';
 import { COST_COLUMN } from './call-stats.ts';
 
@@ -29,32 +28,28 @@ export interface PeriodSummary {
 }
 
 export class PeriodStats {
-  private readonly query = new Map<Role, Statement<unknown[]>>();
+  private readonly query = new Map<Role, string>();
   /** Local-day boundaries per (zone, last date, count): luxon runs once per such run of days. */
   private readonly ranges = new Map<string, Array<{ date: string; from: number; to: number }>>();
 
-  constructor(db: Db) {
+  constructor(private readonly sql: Sql) {
     for (const role of Object.keys(COST_COLUMN) as Role[]) {
       this.query.set(
         role,
-        db
-          .prepare<unknown[]>(
-            `SELECT COUNT(*), TOTAL(has_appointment), TOTAL(duration_ms), COUNT(duration_ms), TOTAL(${COST_COLUMN[role]})
-               FROM calls WHERE company_id = ? AND started_at >= ? AND started_at < ?`,
-          )
-          .raw(true),
+        `SELECT COUNT(*) AS calls, COALESCE(SUM(has_appointment), 0) AS "withAppointment", COALESCE(SUM(duration_ms), 0) AS "durationMs",
+           COUNT(duration_ms) AS "durationCount", COALESCE(SUM(${COST_COLUMN[role]}), 0) AS "costCents"
+           FROM calls WHERE company_id = ? AND started_at >= ? AND started_at < ?`,
       );
     }
   }
 
   /** The `count` local days ending with `lastDate` (inclusive), oldest first. */
-  days(companyId: string, timeZone: string, lastDate: string, count: number, role: Role): DayTotals[] {
+  async days(companyId: string, timeZone: string, lastDate: string, count: number, role: Role): Promise<DayTotals[]> {
     const query = this.query.get(role);
     if (!query) throw new Error(`unknown role ${role}`);
-    return this.rangesOf(timeZone, lastDate, count).map(({ date, from, to }) => {
-      const [calls, withAppointment, durationMs, durationCount, costCents] = query.get(companyId, from, to) as number[];
-      return { date, calls: calls!, withAppointment: withAppointment!, durationMs: durationMs!, durationCount: durationCount!, costCents: costCents! };
-    });
+    return Promise.all(
+      this.rangesOf(timeZone, lastDate, count).map(async ({ date, from, to }) => ({ date, ...(await this.sql.get<Omit<DayTotals, 'date'>>(query, [companyId, from, to]))! })),
+    );
   }
 
   private rangesOf(timeZone: string, lastDate: string, count: number) {

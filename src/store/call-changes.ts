@@ -1,4 +1,4 @@
-import type { Db } from './db.ts';
+import type { Sql } from './sql.ts';
 
 /**
  * What each call has changed so far (booked, cancelled, moved), in order. A function call's
@@ -7,22 +7,26 @@ import type { Db } from './db.ts';
  * another request changed the call's bookings are a new command that acts on what is true now.
  */
 export class CallChangeStore {
-  private readonly stmts;
-
-  constructor(db: Db, private readonly now: () => number = Date.now) {
-    this.stmts = {
-      lastOther: db.prepare('SELECT MAX(seq) AS seq FROM call_changes WHERE company_id = ? AND call_id = ? AND fingerprint != ?'),
-      record: db.prepare('INSERT OR IGNORE INTO call_changes (company_id, call_id, fingerprint, command_id, created_at) VALUES (?, ?, ?, ?, ?)'),
-    };
-  }
+  constructor(private readonly sql: Sql, private readonly now: () => number = Date.now) {}
 
   /** The sequence number of the latest change this call made through another request (0: none). */
-  lastOtherChange(companyId: string, callId: string, fingerprint: string): number {
-    return (this.stmts.lastOther.get(companyId, callId, fingerprint) as { seq: number | null }).seq ?? 0;
+  async lastOtherChange(companyId: string, callId: string, fingerprint: string): Promise<number> {
+    const row = await this.sql.get<{ seq: number | null }>('SELECT MAX(seq) AS seq FROM call_changes WHERE company_id = ? AND call_id = ? AND fingerprint != ?', [
+      companyId,
+      callId,
+      fingerprint,
+    ]);
+    return row?.seq ?? 0;
   }
 
   /** Records that `commandId` changed something; a command is recorded once, however often it answers. */
-  record(companyId: string, callId: string, fingerprint: string, commandId: string): void {
-    this.stmts.record.run(companyId, callId, fingerprint, commandId, this.now());
+  async record(companyId: string, callId: string, fingerprint: string, commandId: string): Promise<void> {
+    await this.sql.run('INSERT INTO call_changes (company_id, call_id, fingerprint, command_id, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING', [
+      companyId,
+      callId,
+      fingerprint,
+      commandId,
+      this.now(),
+    ]);
   }
 }

@@ -1,4 +1,4 @@
-import type { Db } from './db.ts';
+import type { Sql } from './sql.ts';
 
 /**
  * Durable replies of booking commands, keyed by command id. BullMQ keeps replies for a
@@ -6,21 +6,20 @@ import type { Db } from './db.ts';
  * the appointment exists, so a very late repeat still gets the same answer.
  */
 export class CommandResultStore {
-  private readonly stmts;
+  constructor(private readonly sql: Sql, private readonly now: () => number = Date.now) {}
 
-  constructor(db: Db, private readonly now: () => number = Date.now) {
-    this.stmts = {
-      get: db.prepare('SELECT reply FROM command_results WHERE command_id = ?'),
-      put: db.prepare('INSERT OR IGNORE INTO command_results (command_id, type, actor_key, reply, created_at) VALUES (?, ?, ?, ?, ?)'),
-    };
-  }
-
-  get<T>(commandId: string): T | undefined {
-    const row = this.stmts.get.get(commandId) as { reply: string } | undefined;
+  async get<T>(commandId: string): Promise<T | undefined> {
+    const row = await this.sql.get<{ reply: string }>('SELECT reply FROM command_results WHERE command_id = ?', [commandId]);
     return row ? (JSON.parse(row.reply) as T) : undefined;
   }
 
-  put(commandId: string, type: string, actorKey: string, reply: unknown): void {
-    this.stmts.put.run(commandId, type, actorKey, JSON.stringify(reply), this.now());
+  async put(commandId: string, type: string, actorKey: string, reply: unknown): Promise<void> {
+    await this.sql.run('INSERT INTO command_results (command_id, type, actor_key, reply, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING', [
+      commandId,
+      type,
+      actorKey,
+      JSON.stringify(reply),
+      this.now(),
+    ]);
   }
 }

@@ -1,4 +1,4 @@
-import type { Db } from './db.ts';
+import type { Sql } from './sql.ts';
 
 export interface Customer {
   id: number;
@@ -8,38 +8,34 @@ export interface Customer {
   email: string | null;
 }
 
+const columns = 'id, company_id AS "companyId", phone, name, email';
+
 /** Customers are unique per company and phone number (E.164). */
 export class CustomerStore {
-  private readonly stmts;
+  constructor(private readonly sql: Sql, private readonly now: () => number = Date.now) {}
 
-  constructor(db: Db, private readonly now: () => number = Date.now) {
-    this.stmts = {
-      byPhone: db.prepare('SELECT id, company_id AS companyId, phone, name, email FROM customers WHERE company_id = ? AND phone = ?'),
-      upsert: db.prepare(
-        `INSERT INTO customers (company_id, phone, name, email, created_at, updated_at) VALUES (@companyId, @phone, @name, @email, @now, @now)
-         ON CONFLICT (company_id, phone) DO UPDATE SET
-           name = COALESCE(excluded.name, customers.name), email = COALESCE(excluded.email, customers.email), updated_at = excluded.updated_at
-         RETURNING id, company_id AS companyId, phone, name, email`,
-      ),
-      insertIfAbsent: db.prepare(
-        `INSERT INTO customers (company_id, phone, name, email, created_at, updated_at) VALUES (@companyId, @phone, @name, @email, @now, @now)
-         ON CONFLICT (company_id, phone) DO NOTHING`,
-      ),
-    };
-  }
-
-  byPhone(companyId: string, phone: string): Customer | undefined {
-    return this.stmts.byPhone.get(companyId, phone) as Customer | undefined;
+  byPhone(companyId: string, phone: string): Promise<Customer | undefined> {
+    return this.sql.get(`SELECT ${columns} FROM customers WHERE company_id = ? AND phone = ?`, [companyId, phone]);
   }
 
   /** Creates the customer or fills in what is new; never blanks a known name or email. */
-  upsert(companyId: string, phone: string, name: string | null, email: string | null): Customer {
-    return this.stmts.upsert.get({ companyId, phone, name, email, now: this.now() }) as Customer;
+  async upsert(companyId: string, phone: string, name: string | null, email: string | null): Promise<Customer> {
+    return (await this.sql.get<Customer>(
+      `INSERT INTO customers (company_id, phone, name, email, created_at, updated_at) VALUES (@companyId, @phone, @name, @email, @now, @now)
+       ON CONFLICT (company_id, phone) DO UPDATE SET
+         name = COALESCE(excluded.name, customers.name), email = COALESCE(excluded.email, customers.email), updated_at = excluded.updated_at
+       RETURNING ${columns}`,
+      { companyId, phone, name, email, now: this.now() },
+    ))!;
   }
 
   /** For a number the caller did not call from: a new customer is recorded, a known one left as it is. */
-  ensure(companyId: string, phone: string, name: string | null, email: string | null): Customer {
-    this.stmts.insertIfAbsent.run({ companyId, phone, name, email, now: this.now() });
-    return this.byPhone(companyId, phone)!;
+  async ensure(companyId: string, phone: string, name: string | null, email: string | null): Promise<Customer> {
+    await this.sql.run(
+      `INSERT INTO customers (company_id, phone, name, email, created_at, updated_at) VALUES (@companyId, @phone, @name, @email, @now, @now)
+       ON CONFLICT (company_id, phone) DO NOTHING`,
+      { companyId, phone, name, email, now: this.now() },
+    );
+    return (await this.byPhone(companyId, phone))!;
   }
 }

@@ -174,7 +174,7 @@ export class AppointmentSync {
     // State first: a job seen finished is read after it finished, never the other way round.
     const state = await this.queue.getJobState(syncId);
     const job = await this.queue.getJob(syncId);
-    const appointments = this.options.store.appointments.byGroup(syncCommandId(requestId));
+    const appointments = await this.options.store.appointments.byGroup(syncCommandId(requestId));
     if (!job && appointments.length === 0) return undefined;
     return {
       syncId,
@@ -214,11 +214,11 @@ export class AppointmentSync {
         },
         this.options.attemptDeadlineMs ?? 30_000,
       );
-      return this.settle(input.requestId, attempt, outcome, log);
+      return await this.settle(input.requestId, attempt, outcome, log);
     } catch (error) {
       const final = lastAttempt || isUnrecoverable(error);
       const message = (error as Error)?.message ?? String(error);
-      this.flag(commandId, final ? 'review' : 'pending', attempt, message);
+      await this.flag(commandId, final ? 'review' : 'pending', attempt, message);
       this.options.observe?.({ type: final ? 'review' : 'retry', requestId: input.requestId, attempt, error: message });
       if (final) log.error({ err: error }, 'appointment sync gave up: flagged for review');
       else log.warn({ err: error }, 'appointment sync attempt failed: retrying');
@@ -226,13 +226,12 @@ export class AppointmentSync {
     }
   }
 
-  private settle(requestId: string, attempt: number, outcome: BookOutcome, log: Logger): SyncResult {
+  private async settle(requestId: string, attempt: number, outcome: BookOutcome, log: Logger): Promise<SyncResult> {
     switch (outcome.status) {
       case 'booked': {
         const { appointment } = outcome;
-        const { appointments } = this.options.store;
-        appointments.transaction(() => {
-          for (const row of appointments.byGroup(syncCommandId(requestId))) appointments.setSync(row.id, 'synced', attempt, null);
+        await this.options.store.transaction(async ({ appointments }) => {
+          for (const row of await appointments.byGroup(syncCommandId(requestId))) await appointments.setSync(row.id, 'synced', attempt, null);
         });
         this.options.observe?.({ type: 'synced', requestId, attempt, appointmentId: appointment.appointmentId });
         log.info({ appointmentId: appointment.appointmentId, uids: appointment.calcomUids }, 'appointment synced to Cal.com');
@@ -250,14 +249,13 @@ export class AppointmentSync {
   }
 
   /** Records the attempt on the request's rows, if the actor wrote any. */
-  private flag(commandId: string, status: 'pending' | 'review', attempts: number, error: string): void {
+  private async flag(commandId: string, status: 'pending' | 'review', attempts: number, error: string): Promise<void> {
     try {
-      const { appointments } = this.options.store;
-      appointments.transaction(() => {
-        for (const row of appointments.byGroup(commandId)) {
+      await this.options.store.transaction(async ({ appointments }) => {
+        for (const row of await appointments.byGroup(commandId)) {
           // A row that did get booked (e.g. settled meanwhile) is in sync whatever this attempt said.
-          if (row.status === 'booked') appointments.setSync(row.id, 'synced', attempts, null);
-          else appointments.setSync(row.id, status, attempts, error);
+          if (row.status === 'booked') await appointments.setSync(row.id, 'synced', attempts, null);
+          else await appointments.setSync(row.id, status, attempts, error);
         }
       });
     } catch (flagError) {

@@ -54,11 +54,11 @@ before(async () => {
   await h.caller(mobile(904), { to: OTHER_SALON_NUMBER }).event('call_ended', { start_timestamp: t2, duration_ms: 45_000, call_cost: { combined_cost: 50 } });
   // What needs a person: a booking the sync job gave up on, and an orphan in Cal.com.
   const day = workdayAhead(4);
-  h.service.core.store.appointments.insert({
+  await h.service.core.store.appointments.insert({
     companyId: SALON, serviceId: 'damenhaarschnitt', calendarKey: 'anna', eventTypeId: 1002, startUtc: day.set({ hour: 15 }).toMillis(), endUtc: day.set({ hour: 16 }).toMillis(),
     status: 'pending', origin: 'api', syncStatus: 'review', customerName: 'Prüf Fall',
   });
-  h.service.core.store.orphans.record('uid-orphan-1', SALON, 'cmd-1', 'save_failed', 'SQLITE_BUSY');
+  await h.service.core.store.orphans.record('uid-orphan-1', SALON, 'cmd-1', 'save_failed', 'SQLITE_BUSY');
 });
 after(() => h?.stop());
 

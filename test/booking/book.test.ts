@@ -14,7 +14,7 @@ describe('book: the slot actor against the Cal.com simulator', () => {
     h.core.booking.book(commandId, { companyId: COMPANY, serviceId, start: iso(startUtc), customer: customer(n) }, 15_000);
 
   const liveAppointments = (startUtc: number) =>
-    h.core.store.db.prepare("SELECT * FROM appointments WHERE start_utc = ? AND status = 'booked'").all(startUtc);
+    h.db.prepare("SELECT * FROM appointments WHERE start_utc = ? AND status = 'booked'").all(startUtc);
 
   test('50 concurrent bookings of one slot: exactly one booking, 49 get alternatives', async () => {
     const start = upcomingWorkday('10:00', 3);
@@ -76,7 +76,7 @@ describe('book: the slot actor against the Cal.com simulator', () => {
     const stats = h.sim.control.stats();
     assert.equal(stats.bookings.total, 1);
     assert.equal(stats.bookings.active, 0, 'the wrong booking was cancelled');
-    assert.equal((h.core.store.db.prepare("SELECT COUNT(*) n FROM appointments WHERE command_id = 'shifted' AND status = 'failed'").get() as { n: number }).n, 1);
+    assert.equal((h.db.prepare("SELECT COUNT(*) n FROM appointments WHERE command_id = 'shifted' AND status = 'failed'").get() as { n: number }).n, 1);
   });
 
   test('a composite service whose second segment fails leaves no booking behind', async () => {
@@ -91,7 +91,7 @@ describe('book: the slot actor against the Cal.com simulator', () => {
     const stats = h.sim.control.stats();
     assert.equal(stats.bookings.total, 1, 'the first segment was booked');
     assert.equal(stats.bookings.active, 0, 'and cancelled again');
-    const rows = h.core.store.db.prepare("SELECT status FROM appointments WHERE group_id = 'composite-fail'").all() as Array<{ status: string }>;
+    const rows = h.db.prepare("SELECT status FROM appointments WHERE group_id = 'composite-fail'").all() as Array<{ status: string }>;
     assert.deepEqual(rows.map((r) => r.status), ['failed', 'failed']);
   });
 

@@ -71,7 +71,7 @@ describe('reconcile (Cal.com booking events) and settle (dead intents)', () => {
 
   test('a created event carrying our own command id settles its pending intent instead of adding a row', async () => {
     const at = upcomingWorkday('11:00', 5);
-    const intent = pendingIntent('own-cmd-1', at);
+    const intent = await pendingIntent('own-cmd-1', at);
     const made = h.sim.control.createExternalBooking({ eventTypeId: 1001, start: iso(at), metadata: { commandId: 'own-cmd-1', origin: 'voice' } });
     assert.equal((await send('reconcile', at, eventOf('created', made))).action, 'settled_pending_intent');
     const rows = rowsWhere(h, 'start_utc = ?', at);
@@ -83,8 +83,8 @@ describe('reconcile (Cal.com booking events) and settle (dead intents)', () => {
 
   test('a created event for a command that gave up cancels that booking in Cal.com', async () => {
     const at = upcomingWorkday('12:00', 5);
-    const intent = pendingIntent('abandoned-cmd', at);
-    h.core.store.appointments.setStatus(intent.id, 'failed');
+    const intent = await pendingIntent('abandoned-cmd', at);
+    await h.core.store.appointments.setStatus(intent.id, 'failed');
     const made = h.sim.control.createExternalBooking({ eventTypeId: 1001, start: iso(at), metadata: { commandId: 'abandoned-cmd' } });
     assert.equal((await send('reconcile', at, eventOf('created', made))).action, 'cancelled_abandoned_booking');
     assert.equal(simBooking(h, made.uid as string)!.status, 'cancelled');
@@ -94,8 +94,8 @@ describe('reconcile (Cal.com booking events) and settle (dead intents)', () => {
   test('settle: a stale pending intent becomes booked if Cal.com has its booking, failed if not', async () => {
     const withBooking = upcomingWorkday('14:00', 5);
     const withoutBooking = upcomingWorkday('15:00', 5);
-    const a = pendingIntent('settle-yes', withBooking);
-    const b = pendingIntent('settle-no', withoutBooking);
+    const a = await pendingIntent('settle-yes', withBooking);
+    const b = await pendingIntent('settle-no', withoutBooking);
     const made = h.sim.control.createExternalBooking({ eventTypeId: 1001, start: iso(withBooking), metadata: { commandId: 'settle-yes' } });
 
     assert.equal((await send('settle', withBooking, { appointmentId: a.id })).action, 'settled_booked');
@@ -110,7 +110,7 @@ describe('reconcile (Cal.com booking events) and settle (dead intents)', () => {
 
   test('settle: a booking of our command that Cal.com already cancelled, or at another time, does not count', async () => {
     const at = upcomingWorkday('16:00', 5);
-    const intent = pendingIntent('settle-cancelled', at);
+    const intent = await pendingIntent('settle-cancelled', at);
     const made = h.sim.control.createExternalBooking({ eventTypeId: 1001, start: iso(at), metadata: { commandId: 'settle-cancelled' } });
     h.sim.control.cancelExternalBooking(made.uid as string);
     assert.equal((await send('settle', at, { appointmentId: intent.id })).action, 'settled_failed');
@@ -118,10 +118,10 @@ describe('reconcile (Cal.com booking events) and settle (dead intents)', () => {
 
   test('settle: an intent whose saved uid Cal.com does not know (404) fails instead of erroring forever', async () => {
     const at = upcomingWorkday('17:00', 5);
-    const intent = h.core.store.appointments.insert({
+    const intent = (await h.core.store.appointments.insert({
       companyId: COMPANY, serviceId: 'herrenhaarschnitt', calendarKey: 'anna', eventTypeId: 1001,
       startUtc: at, endUtc: at + 30 * 60_000, status: 'pending', origin: 'voice', commandId: 'settle-gone', groupId: 'settle-gone', calcomUid: 'gone-uid',
-    });
+    }));
     assert.equal((await send('settle', at, { appointmentId: intent.id })).action, 'settled_failed');
     assert.equal(rowsWhere(h, 'id = ?', intent.id)[0]!.status, 'failed');
   });

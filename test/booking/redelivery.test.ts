@@ -21,20 +21,20 @@ describe('book: a redelivered command converges instead of booking twice', () =>
     h.core.booking.book(commandId, { companyId: COMPANY, serviceId, start: iso(startUtc), customer: c }, 15_000);
   /** The intent row(s) a first delivery writes before calling Cal.com (book.ts step 4). */
   function intentOf(commandId: string, startUtc: number, segments: Array<{ eventTypeId: number; offset: number; minutes: number }>, serviceId: string) {
-    return segments.map((s, index) =>
+    return Promise.all(segments.map((s, index) =>
       h.core.store.appointments.insert({
         companyId: COMPANY, serviceId, calendarKey: 'anna', eventTypeId: s.eventTypeId,
         startUtc: startUtc + s.offset * 60_000, endUtc: startUtc + (s.offset + s.minutes) * 60_000,
         status: 'pending', origin: 'voice', commandId: segments.length === 1 ? commandId : `${commandId}#${index}`,
         groupId: commandId, segmentIndex: index, customerName: c.name, customerEmail: c.email, customerPhone: c.phone,
       }),
-    );
+    ));
   }
   const herren = [{ eventTypeId: 1001, offset: 0, minutes: 30 }];
 
   test('died after Cal.com booked, before saving: the redelivery finds the booking, saves it, creates nothing', async () => {
     const start = upcomingWorkday('10:00', 3);
-    const [intent] = intentOf('crash-after-create', start, herren, 'herrenhaarschnitt');
+    const [intent] = await intentOf('crash-after-create', start, herren, 'herrenhaarschnitt');
     const made = h.sim.control.createExternalBooking({
       eventTypeId: 1001, start: iso(start), attendee: { name: c.name, email: c.email },
       metadata: { commandId: 'crash-after-create', companyId: COMPANY, origin: 'voice' },
@@ -61,9 +61,9 @@ describe('book: a redelivered command converges instead of booking twice', () =>
 
   test('died after saving, before replying: the redelivery checks the saved uid and answers booked', async () => {
     const start = upcomingWorkday('11:00', 3);
-    const [intent] = intentOf('crash-after-save', start, herren, 'herrenhaarschnitt');
+    const [intent] = await intentOf('crash-after-save', start, herren, 'herrenhaarschnitt');
     const made = h.sim.control.createExternalBooking({ eventTypeId: 1001, start: iso(start), metadata: { commandId: 'crash-after-save' } });
-    h.core.store.appointments.markBooked(intent!.id, made.uid as string);
+    await h.core.store.appointments.markBooked(intent!.id, made.uid as string);
 
     const reply = await bookOf('crash-after-save', 'herrenhaarschnitt', start);
     assert.equal(reply.status, 'booked', JSON.stringify(reply));
@@ -74,7 +74,7 @@ describe('book: a redelivered command converges instead of booking twice', () =>
 
   test('died after the intent, before Cal.com: the redelivery books exactly once', async () => {
     const start = upcomingWorkday('12:00', 3);
-    const [intent] = intentOf('crash-before-create', start, herren, 'herrenhaarschnitt');
+    const [intent] = await intentOf('crash-before-create', start, herren, 'herrenhaarschnitt');
     const reply = await bookOf('crash-before-create', 'herrenhaarschnitt', start);
     assert.equal(reply.status, 'booked', JSON.stringify(reply));
     assert.equal((reply as Extract<BookReply, { status: 'booked' }>).appointment.appointmentId, intent!.id);
@@ -89,7 +89,7 @@ describe('book: a redelivered command converges instead of booking twice', () =>
       { eventTypeId: 1003, offset: 0, minutes: 90 },
       { eventTypeId: 1002, offset: 120, minutes: 60 },
     ];
-    intentOf('crash-composite', start, segments, 'faerben-schneiden');
+    await intentOf('crash-composite', start, segments, 'faerben-schneiden');
     const first = h.sim.control.createExternalBooking({ eventTypeId: 1003, start: iso(start), metadata: { commandId: 'crash-composite#0' } });
 
     const reply = await bookOf('crash-composite', 'faerben-schneiden', start);
@@ -107,7 +107,7 @@ describe('book: a redelivered command converges instead of booking twice', () =>
 
   test('a booking carrying our command id that Cal.com moved elsewhere is not taken as ours', async () => {
     const start = upcomingWorkday('14:00', 3);
-    intentOf('crash-wrong-time', start, herren, 'herrenhaarschnitt');
+    await intentOf('crash-wrong-time', start, herren, 'herrenhaarschnitt');
     // Someone else's booking at another time happens to carry the id (or ours was moved): not a match.
     h.sim.control.createExternalBooking({ eventTypeId: 1001, start: iso(start + 3600_000), metadata: { commandId: 'crash-wrong-time' } });
     const reply = await bookOf('crash-wrong-time', 'herrenhaarschnitt', start);

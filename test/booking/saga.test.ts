@@ -26,7 +26,7 @@ describe('book saga: a failed save is compensated in Cal.com, a failed compensat
     const start = upcomingWorkday('10:00', 3);
     const cancelledBefore = await compensations('cancelled');
     const orphanedBefore = await compensations('orphaned');
-    h.core.store.db.exec(FAIL_SAVE);
+    h.db.exec(FAIL_SAVE);
 
     const reply = await bookOf('saga-save-fails', start, 1);
     assert.equal(reply.status, 'error');
@@ -42,7 +42,7 @@ describe('book saga: a failed save is compensated in Cal.com, a failed compensat
     assert.equal(rows[0]!.calcom_uid, null, 'the uid was not saved either');
     assert.equal(await compensations('cancelled'), cancelledBefore + 1);
     assert.equal(await compensations('orphaned'), orphanedBefore);
-    assert.equal(h.core.store.orphans.openCount(), 0);
+    assert.equal((await h.core.store.orphans.openCount()), 0);
 
     // The error released the command id: once the disk is fine, the same id books (once).
     dropTrigger(h, 'fail_save');
@@ -59,7 +59,7 @@ describe('book saga: a failed save is compensated in Cal.com, a failed compensat
     const start = upcomingWorkday('11:00', 3);
     const cancelledBefore = await compensations('cancelled');
     const orphanedBefore = await compensations('orphaned');
-    h.core.store.db.exec(FAIL_SAVE);
+    h.db.exec(FAIL_SAVE);
     h.sim.control.setFaults('cancel_booking', { rates: { '5xx': 1 } });
 
     const reply = await bookOf('saga-orphan', start, 2);
@@ -68,14 +68,14 @@ describe('book saga: a failed save is compensated in Cal.com, a failed compensat
     assert.equal(booking!.status, 'accepted', 'Cal.com still holds the booking');
     assert.ok((h.sim.control.stats().requests.cancel_booking ?? 0) >= 1, 'a cancel was tried');
 
-    const orphans = h.core.store.orphans.open();
+    const orphans = (await h.core.store.orphans.open());
     assert.equal(orphans.length, 1);
     assert.equal(orphans[0]!.calcomUid, booking!.uid);
     assert.equal(orphans[0]!.companyId, COMPANY);
     assert.equal(orphans[0]!.commandId, 'saga-orphan');
     assert.equal(orphans[0]!.attempts, 0);
     assert.match(orphans[0]!.lastError ?? '', /500|server/i);
-    assert.equal(h.core.store.orphans.openCount(), 1);
+    assert.equal((await h.core.store.orphans.openCount()), 1);
     assert.equal(await compensations('orphaned'), orphanedBefore + 1);
     assert.equal(await compensations('cancelled'), cancelledBefore);
     assert.equal(rowsWhere(h, 'command_id = ?', 'saga-orphan')[0]!.status, 'failed');
@@ -97,8 +97,8 @@ describe('book saga: a failed save is compensated in Cal.com, a failed compensat
     const report = await sweeper.sweepOnce();
     assert.deepEqual(report, { cancelled: 1, retryLater: 0, escalated: 0, settling: 0 });
     assert.equal(simBooking(h, booking!.uid as string)!.status, 'cancelled');
-    assert.equal(h.core.store.orphans.openCount(), 0);
-    assert.deepEqual(h.core.store.orphans.open(), []);
+    assert.equal((await h.core.store.orphans.openCount()), 0);
+    assert.deepEqual((await h.core.store.orphans.open()), []);
     assert.deepEqual(observed, ['swept']);
     assert.deepEqual(counts, [0]);
 
@@ -127,7 +127,7 @@ describe('book saga: a failed save is compensated in Cal.com, a failed compensat
   test('a composite booking whose save fails cancels every segment', async () => {
     const start = upcomingWorkday('09:00', 6);
     const cancelledBefore = await compensations('cancelled');
-    h.core.store.db.exec(FAIL_SAVE);
+    h.db.exec(FAIL_SAVE);
     const reply = await h.core.booking.book('saga-composite', { companyId: COMPANY, serviceId: 'faerben-schneiden', start: iso(start), customer: customer(3) }, 15_000);
     assert.equal(reply.status === 'error' && reply.code, 'save_failed');
     const stats = h.sim.control.stats();

@@ -12,7 +12,9 @@ import { connectRedis } from '../../src/runtime/redis-connection.ts';
 import { createCore, type Core, type CoreOptions } from '../../src/core.ts';
 import { startCalcomSimulator, type CalcomSimulator } from '../../src/simulator/index.ts';
 import { simulatorOptionsFromCatalog } from '../../src/simulator/from-catalog.ts';
+import { peekSqlite } from './database.ts';
 import { testLogger } from './logger.ts';
+import type Database from 'better-sqlite3';
 import { startTestRedis, uniquePrefix } from './redis.ts';
 
 export const SAMPLE_CATALOG_FILE = 'data/catalog.json';
@@ -24,6 +26,8 @@ export interface CoreHarness {
   sim: CalcomSimulator;
   redis: Awaited<ReturnType<typeof startTestRedis>>;
   dir: string;
+  /** A second connection to the core's SQLite file: what tests read (and break) directly. */
+  db: Database.Database;
   catalog: Catalog;
   /** The BullMQ key prefix of the core's mailboxes. */
   prefix: string;
@@ -49,7 +53,7 @@ export async function startCoreHarness(overrides: Partial<CoreOptions> = {}): Pr
       retentionSeconds: 600,
       lockDurationMs: 5000,
       defaultDeadlineMs: 15_000,
-      databaseFile: join(dir, 'booking.sqlite'),
+      database: join(dir, 'booking.sqlite'),
       catalog,
       calcom: { baseUrl: sim.url, apiKey: 'cal_test_key', timeoutMs: 2000 },
       availabilityTtlMs: 30_000,
@@ -60,18 +64,21 @@ export async function startCoreHarness(overrides: Partial<CoreOptions> = {}): Pr
       ...more,
     });
   const core = await startCore();
+  const db = peekSqlite(join(dir, 'booking.sqlite'));
   let client: Redis | undefined;
   return {
     core,
     sim,
     redis,
     dir,
+    db,
     catalog,
     prefix,
     redisClient: () => (client ??= connectRedis(redis.endpoint)),
     startCore,
     async close() {
       await client?.quit();
+      db.close();
       await core.close();
       await sim.close();
       await redis.stop();
@@ -145,7 +152,7 @@ export interface AppointmentRow {
 
 /** Appointment rows matching a SQL condition, e.g. `rowsWhere(h, 'group_id = ?', 'cmd-1')`. */
 export function rowsWhere(h: CoreHarness, where: string, ...params: unknown[]): AppointmentRow[] {
-  return h.core.store.db.prepare(`SELECT * FROM appointments WHERE ${where} ORDER BY id`).all(...params) as AppointmentRow[];
+  return h.db.prepare(`SELECT * FROM appointments WHERE ${where} ORDER BY id`).all(...params) as AppointmentRow[];
 }
 
 /** The Cal.com booking (API shape) with this uid in the simulator. */
@@ -162,7 +169,7 @@ export function nextWorkday(ms: number): number {
 
 /** Drops an SQLite trigger installed by a test (no error if it is gone). */
 export function dropTrigger(h: CoreHarness, name: string): void {
-  h.core.store.db.exec(`DROP TRIGGER IF EXISTS ${name}`);
+  h.db.exec(`DROP TRIGGER IF EXISTS ${name}`);
 }
 
 /**

@@ -10,7 +10,8 @@ import { createLogger } from '../../src/log.ts';
 import { RetellCaller } from '../../src/retell/caller.ts';
 import { startService, type Service } from '../../src/service.ts';
 import type { CalcomSimulator } from '../../src/simulator/index.ts';
-import type { Db } from '../../src/store/index.ts';
+import type Database from 'better-sqlite3';
+import { peekSqlite } from './database.ts';
 
 /** data/catalog.json of this repository, wherever the tests are started from. */
 export const SAMPLE_CATALOG_FILE = fileURLToPath(new URL('../../data/catalog.json', import.meta.url));
@@ -42,7 +43,8 @@ export interface ServiceHarness {
   /** Plays Retell: signed function calls and lifecycle webhooks for one call. */
   caller(from?: string, options?: CallerOptions): RetellCaller;
   /** The service's SQLite connection. */
-  db: Db;
+  /** A second connection to the service's SQLite file, for reading what it wrote. */
+  db: Database.Database;
   /** The built-in Cal.com simulator the service books into. */
   sim: CalcomSimulator;
   dir: string;
@@ -74,10 +76,11 @@ export async function startServiceHarness(options: ServiceHarnessOptions = {}): 
   }
   if (!service.simulator) throw new Error('the test service must run on the built-in simulator (CALCOM_API_KEY unset)');
   let stopped = false;
+  const db = peekSqlite(join(dir, 'booking.sqlite'));
   return {
     service,
     url: service.url,
-    db: service.core.store.db,
+    db,
     sim: service.simulator,
     dir,
     caller(from = DEFAULT_FROM, callerOptions = {}) {
@@ -92,6 +95,7 @@ export async function startServiceHarness(options: ServiceHarnessOptions = {}): 
     async stop() {
       if (stopped) return;
       stopped = true;
+      db.close();
       await service.stop();
       rmSync(dir, { recursive: true, force: true });
     },
@@ -122,7 +126,7 @@ export function at(day: DateTime, hhmm: string): number {
 export const iso = (ms: number) => new Date(ms).toISOString();
 
 /** Number of rows of a table (optionally with a WHERE clause). */
-export function count(db: Db, table: 'appointments' | 'calls' | 'customers' | 'orphaned_bookings' | 'command_results', where = '1=1', ...params: unknown[]): number {
+export function count(db: Database.Database, table: 'appointments' | 'calls' | 'customers' | 'orphaned_bookings' | 'command_results', where = '1=1', ...params: unknown[]): number {
   return (db.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE ${where}`).get(...params) as { n: number }).n;
 }
 

@@ -61,13 +61,13 @@ test('GET /healthz answers ok', async () => {
 test('GET /readyz is 200 with every check ok, and 503 naming the dependency that does not answer', async () => {
   const ready = await get('/readyz');
   assert.equal(ready.status, 200, ready.text);
-  assert.deepEqual(ready.json, { status: 'ready', checks: { redis: 'ok', sqlite: 'ok', calcom: 'ok' } });
+  assert.deepEqual(ready.json, { status: 'ready', checks: { redis: 'ok', database: 'ok', calcom: 'ok' } });
 
   h.sim.control.setLatency('slots', { kind: 'fixed', ms: 1500 }); // longer than the readiness check waits
   try {
     const slow = await get('/readyz');
     assert.equal(slow.status, 503, slow.text);
-    assert.deepEqual(slow.json, { status: 'not_ready', checks: { redis: 'ok', sqlite: 'ok', calcom: 'failing' } });
+    assert.deepEqual(slow.json, { status: 'not_ready', checks: { redis: 'ok', database: 'ok', calcom: 'failing' } });
   } finally {
     for (const op of SIM_OPERATIONS) h.sim.control.setLatency(op, { kind: 'none' });
   }

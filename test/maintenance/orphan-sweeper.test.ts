@@ -19,11 +19,11 @@ describe('orphan sweeper: backoff, escalation, settling dead intents', () => {
   before(async () => {
     h = await startCoreHarness();
     clock = Date.now();
-    store = openStore(h.core.store.db.name, () => clock);
+    store = await openStore(h.db.name, () => clock);
     calcom = new CalcomClient({ baseUrl: h.sim.url, apiKey: 'cal_test_key', retries: { maxAttempts: 1 }, timeouts: { default: 2000 } });
   });
   after(async () => {
-    store.close();
+    await store.close();
     await calcom.close();
     await h.close();
   });
@@ -36,11 +36,11 @@ describe('orphan sweeper: backoff, escalation, settling dead intents', () => {
   test('while Cal.com refuses the cancel, attempts grow and the next attempt moves out exponentially; then it escalates once', async () => {
     const booking = h.sim.control.createExternalBooking({ eventTypeId: 1001, start: iso(upcomingWorkday('10:00', 3)), metadata: { commandId: 'orphan-backoff' } });
     const uid = booking.uid as string;
-    store.orphans.record(uid, COMPANY, 'orphan-backoff', 'local save failed', 'disk full');
+    await store.orphans.record(uid, COMPANY, 'orphan-backoff', 'local save failed', 'disk full');
     h.sim.control.setFaults('cancel_booking', { rates: { '5xx': 1 } });
     const observed: string[] = [];
     const sweeper = sweeperWith({ baseDelayMs: 1000, maxDelayMs: 5000, maxAttempts: 4, observe: (r) => observed.push(r) });
-    const orphan = () => store.orphans.open().find((o) => o.calcomUid === uid)!;
+    const orphan = async () => (await store.orphans.open()).find((o) => o.calcomUid === uid)!;
 
     const expectedDelays = [1000, 2000, 4000, 5000, 5000]; // base·2^n, capped at maxDelayMs
     for (const [n, delay] of expectedDelays.entries()) {
@@ -49,7 +49,7 @@ describe('orphan sweeper: backoff, escalation, settling dead intents', () => {
       assert.equal(report.cancelled, 0);
       assert.equal(report.escalated, n === 3 ? 1 : 0, `escalated exactly at attempt 4 (sweep ${n + 1})`);
       assert.equal(cancelRequests(), n + 1, 'one cancel request per due sweep');
-      const row = orphan();
+      const row = (await orphan());
       assert.equal(row.attempts, n + 1);
       assert.equal(row.nextAttemptAt - clock, delay, `delay after attempt ${n + 1}`);
       assert.equal(row.escalated, n >= 3 ? 1 : 0);
@@ -68,15 +68,15 @@ describe('orphan sweeper: backoff, escalation, settling dead intents', () => {
     const report = await sweeper.sweepOnce();
     assert.equal(report.cancelled, 1);
     assert.equal(simBooking(h, uid)!.status, 'cancelled');
-    assert.equal(store.orphans.openCount(), 0);
+    assert.equal((await store.orphans.openCount()), 0);
     assert.deepEqual(observed, ['escalated', 'swept']);
   });
 
   test('an orphan Cal.com no longer knows (404) is resolved, not retried forever', async () => {
-    store.orphans.record('no-such-booking', COMPANY, 'orphan-404', 'local save failed', null);
+    await store.orphans.record('no-such-booking', COMPANY, 'orphan-404', 'local save failed', null);
     const report = await sweeperWith().sweepOnce();
     assert.equal(report.cancelled, 1);
-    assert.equal(store.orphans.openCount(), 0);
+    assert.equal((await store.orphans.openCount()), 0);
   });
 
   test('intents left pending by dead commands are handed to their slot actor and settled from Cal.com', async () => {
@@ -87,8 +87,8 @@ describe('orphan sweeper: backoff, escalation, settling dead intents', () => {
         companyId: COMPANY, serviceId: 'herrenhaarschnitt', calendarKey: 'anna', eventTypeId: 1001,
         startUtc, endUtc: startUtc + 30 * 60_000, status: 'pending', origin: 'voice', commandId, groupId: commandId,
       });
-    const a = pending('dead-with-booking', withBooking);
-    const b = pending('dead-without-booking', withoutBooking);
+    const a = await pending('dead-with-booking', withBooking);
+    const b = await pending('dead-without-booking', withoutBooking);
     const made = h.sim.control.createExternalBooking({ eventTypeId: 1001, start: iso(withBooking), metadata: { commandId: 'dead-with-booking' } });
 
     // Young intents are left alone (their command may still be running)...
@@ -107,10 +107,10 @@ describe('orphan sweeper: backoff, escalation, settling dead intents', () => {
 
   test('settling that fails because Cal.com is down is tried again by the next sweep', async () => {
     const at = upcomingWorkday('16:00', 3);
-    const row = h.core.store.appointments.insert({
+    const row = (await h.core.store.appointments.insert({
       companyId: COMPANY, serviceId: 'herrenhaarschnitt', calendarKey: 'anna', eventTypeId: 1001,
       startUtc: at, endUtc: at + 30 * 60_000, status: 'pending', origin: 'voice', commandId: 'dead-during-outage', groupId: 'dead-during-outage',
-    });
+    }));
     const made = h.sim.control.createExternalBooking({ eventTypeId: 1001, start: iso(at), metadata: { commandId: 'dead-during-outage' } });
     h.sim.control.setFaults('list_bookings', { rates: { '5xx': 1 } });
     clock += 121_000;

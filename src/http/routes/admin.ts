@@ -19,17 +19,17 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
  */
 export function adminRoutes(deps: HttpDeps): Router {
   const router = new Router({ prefix: '/admin' });
-  const reader = new AdminOverviewReader({ db: deps.core.store.db, stats: deps.stats, catalog: deps.core.catalog, now: deps.now });
+  const reader = new AdminOverviewReader({ sql: deps.core.store.sql, stats: deps.stats, catalog: deps.core.catalog, now: deps.now });
 
-  router.get('/', (ctx) => {
-    const tenant = tenantOf(ctx, deps);
+  router.get('/', async (ctx) => {
+    const tenant = await tenantOf(ctx, deps);
     if (!tenant) return html(ctx, 200, loginPage());
     const asked = typeof ctx.query.date === 'string' ? ctx.query.date : undefined;
     const today = reader.today(tenant.companyId);
     // A bad date shows today rather than an error page: the switcher is a convenience, not an API.
     const date = asked && DATE.test(asked) && isRealDate(asked) ? asked : today;
     const started = performance.now();
-    const body = dashboardPage(reader.read(tenant.companyId, tenant.role, date));
+    const body = dashboardPage(await reader.read(tenant.companyId, tenant.role, date));
     ctx.set('Server-Timing', `admin;dur=${(performance.now() - started).toFixed(2)}`);
     html(ctx, 200, body);
   });
@@ -38,7 +38,7 @@ export function adminRoutes(deps: HttpDeps): Router {
     if (!sameOrigin(ctx)) return html(ctx, 403, loginPage('Anmeldung von einer fremden Seite abgelehnt.'));
     const form = new URLSearchParams(await readRawBody(ctx, 4096));
     const token = form.get('token')?.trim() ?? '';
-    const tenant = token && token.length <= 200 ? deps.core.store.tenants.byTokenHash(sha256Hex(token)) : undefined;
+    const tenant = token && token.length <= 200 ? await deps.core.store.tenants.byTokenHash(sha256Hex(token)) : undefined;
     if (!tenant) {
       deps.logger.info({ path: ctx.path }, 'admin sign-in refused');
       return html(ctx, 401, loginPage('Dieses Token ist ungültig.'));
@@ -58,7 +58,7 @@ export function adminRoutes(deps: HttpDeps): Router {
   return router;
 }
 
-function tenantOf(ctx: Context, deps: HttpDeps): { companyId: string; role: Role } | undefined {
+async function tenantOf(ctx: Context, deps: HttpDeps): Promise<{ companyId: string; role: Role } | undefined> {
   const raw = /(?:^|;\s*)vbr_admin=([^;]*)/.exec(ctx.get('cookie'))?.[1];
   if (!raw) return undefined;
   let token: string;

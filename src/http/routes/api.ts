@@ -23,24 +23,24 @@ export function apiRoutes(deps: HttpDeps): Router {
   const router = new Router({ prefix: '/api' });
   router.use(async (ctx: Context, next: Next) => {
     const token = /^Bearer\s+(\S+)$/i.exec(ctx.get('authorization'))?.[1];
-    const tenant = token ? deps.core.store.tenants.byTokenHash(sha256Hex(token)) : undefined;
+    const tenant = token ? await deps.core.store.tenants.byTokenHash(sha256Hex(token)) : undefined;
     if (!tenant) throw new HttpError(401, 'invalid_token', 'a valid "Authorization: Bearer <token>" is required');
     ctx.state.tenant = tenant satisfies Tenant;
     await next();
   });
 
-  router.get('/stats/calls', (ctx) => {
+  router.get('/stats/calls', async (ctx) => {
     const tenant = ctx.state.tenant as Tenant;
     const { date } = validate(z.object({ date: dateParam }), ctx.query, 'invalid_query');
     try {
-      ctx.body = deps.stats.forDay(tenant.companyId, date, tenant.role);
+      ctx.body = await deps.stats.forDay(tenant.companyId, date, tenant.role);
     } catch (error) {
       if (error instanceof StatsInputError) throw new HttpError(error.httpStatus, error.code, error.message);
       throw error;
     }
   });
 
-  router.get('/appointments', (ctx) => {
+  router.get('/appointments', async (ctx) => {
     const tenant = ctx.state.tenant as Tenant;
     const query = validate(z.object({ from: dateParam, to: dateParam.optional() }), ctx.query, 'invalid_query');
     const zone = deps.core.catalog.company(tenant.companyId)?.timeZone ?? 'Europe/Berlin';
@@ -48,7 +48,7 @@ export function apiRoutes(deps: HttpDeps): Router {
     const to = query.to ? DateTime.fromISO(query.to, { zone }).plus({ days: 1 }) : from.plus({ days: 1 });
     if (!from.isValid || !to.isValid || to <= from) throw new HttpError(400, 'invalid_query', 'from/to must be real dates with to ≥ from');
     ctx.body = {
-      appointments: deps.core.store.appointments.forCompany(tenant.companyId, from.toMillis(), to.toMillis()).map((a) => ({
+      appointments: (await deps.core.store.appointments.forCompany(tenant.companyId, from.toMillis(), to.toMillis())).map((a) => ({
         id: a.id,
         service: a.serviceId,
         start: new Date(a.startUtc).toISOString(),

@@ -62,7 +62,8 @@ export function calcomRoutes(deps: HttpDeps): Router {
     const entry = payload.eventTypeId ? deps.core.catalog.serviceByEventType(payload.eventTypeId) : undefined;
     if (!entry) return ignore(ctx, triggerEvent); // another business's event type: not ours to apply
 
-    const mismatch = disagreement(deps, entry, payload.uid, payload.eventTypeId!) ?? (payload.rescheduleUid && disagreement(deps, entry, payload.rescheduleUid, payload.eventTypeId!));
+    const mismatch =
+      (await disagreement(deps, entry, payload.uid, payload.eventTypeId!)) ?? (payload.rescheduleUid && (await disagreement(deps, entry, payload.rescheduleUid, payload.eventTypeId!)));
     if (mismatch) {
       deps.core.metrics.calcomWebhooksRefused.inc({ reason: mismatch });
       deps.logger.warn({ triggerEvent, uid: payload.uid, eventTypeId: payload.eventTypeId, reason: mismatch }, 'Cal.com webhook disagrees with the store: not applied');
@@ -84,8 +85,8 @@ function ignore(ctx: Context, triggerEvent: string): void {
 }
 
 /** Why the store's appointment for `uid` is not the one this event speaks of (undefined: they agree, or the uid is new). */
-function disagreement(deps: HttpDeps, entry: ServiceEntry, uid: string, eventTypeId: number): 'company_mismatch' | 'event_type_mismatch' | undefined {
-  const known = deps.core.store.appointments.byCalcomUid(uid);
+async function disagreement(deps: HttpDeps, entry: ServiceEntry, uid: string, eventTypeId: number): Promise<'company_mismatch' | 'event_type_mismatch' | undefined> {
+  const known = await deps.core.store.appointments.byCalcomUid(uid);
   if (!known) return undefined;
   if (known.companyId !== entry.company.id) return 'company_mismatch';
   if (known.eventTypeId !== eventTypeId) return 'event_type_mismatch';

@@ -24,7 +24,7 @@ export function healthRoutes(deps: HttpDeps): Router {
   });
   router.get('/metrics', async (ctx) => {
     const registry = deps.core.metrics.registry;
-    deps.core.metrics.orphanedBookings.set(deps.core.store.orphans.openCount());
+    deps.core.metrics.orphanedBookings.set(await deps.core.store.orphans.openCount());
     ctx.type = registry.contentType;
     ctx.body = await registry.metrics();
   });

@@ -52,7 +52,7 @@ export function retellRoutes(deps: HttpDeps): Router {
       return;
     }
     const call = validate(retellCallSchema, envelope.call, 'invalid_call');
-    const { companyId } = recordCallEvent({ ...deps.core, now: deps.now }, envelope.event, call);
+    const { companyId } = await recordCallEvent({ ...deps.core, now: deps.now }, envelope.event, call);
     ctx.body = { success: true, company: companyId };
   });
 
