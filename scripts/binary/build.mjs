@@ -85,6 +85,8 @@ const NOT_BUNDLED = {
   '@valkey/valkey-glide': missing('@valkey/valkey-glide'),
   // debug (ioredis, koa) colours its output with it when installed, inside a try.
   'supports-color': missing('supports-color'),
+  // pg loads its optional libpq binding only when asked for pg.native (we use the pure-JS client).
+  'pg-native': missing('pg-native'),
 };
 function missing(name) {
   return `throw Object.assign(new Error(${JSON.stringify(`${name} is not part of the binary`)}), { code: 'MODULE_NOT_FOUND' });`;
