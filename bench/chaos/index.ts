@@ -1,4 +1,4 @@
-// `npm run chaos -- crash|redis|faults [--full]`: short form by default (seconds), the full
+// `npm run chaos -- crash|redis|redis-kill|faults|machines [--full]`: short form by default (seconds), the full
 // form with --full. Progress goes to stderr; stdout gets the percentiles and, last, one JSON line.
 import { printTable } from '../lib.ts';
 import { stderrLog, type Percentiles } from './common.ts';
@@ -9,6 +9,7 @@ const full = flags.includes('--full');
 const scenarios: Record<string, () => Promise<{ violations: number }>> = {
   crash: async () => (await import('./crash.ts')).runCrash({ kills: full ? 100 : 10, log: stderrLog }),
   redis: async () => (await import('./redis.ts')).runRedisRestart({ restarts: full ? 5 : 1, downMs: full ? [1000, 5000, 2000, 9000, 3000] : 2000, log: stderrLog }),
+  'redis-kill': async () => (await import('./redis.ts')).runRedisRestart({ restarts: full ? 5 : 1, kill: true, log: stderrLog }),
   faults: async () => (await import('./faults.ts')).runFaults({ durationMs: full ? 120_000 : 20_000, log: stderrLog }),
 };
 

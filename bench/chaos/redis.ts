@@ -10,6 +10,11 @@ export interface RedisRestartOptions {
   upMs?: number;
   /** Redis stays down this long (a list is used in turn, one entry per restart). */
   downMs?: number | number[];
+  /**
+   * SIGKILL the redis-server instead of stopping it, and start nothing: the service's own
+   * supervisor must bring it back (its append-only file holds what it had written).
+   */
+  kill?: boolean;
   /** How long the runtime may take to answer again after Redis is back. */
   recoveryTimeoutMs?: number;
   settleTimeoutMs?: number;
@@ -17,7 +22,7 @@ export interface RedisRestartOptions {
 }
 
 export interface RedisRestartResult {
-  scenario: 'redis';
+  scenario: 'redis' | 'redis-kill';
   restarts: number;
   callers: number;
   /** Per restart: Redis back → /readyz 200 and → first booking asked after the restart answered success. */
@@ -67,14 +72,26 @@ export async function runRedisRestart(options: RedisRestartOptions): Promise<Red
       await sleep(options.upMs ?? 3000);
       const before = workload.succeeded.length;
       const pid = stack.redisPid();
-      await stack.stopRedis();
-      log(`restart ${i}/${options.restarts}: redis-server ${pid} stopped (SIGTERM) after ${before} bookings`);
-      const downs = [options.downMs ?? 2000].flat();
-      const downMs = downs[(i - 1) % downs.length]!;
-      await sleep(downMs);
-      await stack.startRedis();
-      const back = Date.now();
-      log(`restart ${i}/${options.restarts}: redis-server started again after ${downMs} ms down (pid ${stack.redisPid()})`);
+      let back: number;
+      if (options.kill) {
+        process.kill(pid!, 'SIGKILL');
+        const killedAt = Date.now();
+        log(`restart ${i}/${options.restarts}: redis-server ${pid} killed (SIGKILL) after ${before} bookings; nobody restarts it but the service`);
+        for (const until = killedAt + (options.recoveryTimeoutMs ?? 30_000); !(stack.redisPid() && stack.redisPid() !== pid); await sleep(20)) {
+          if (Date.now() > until) throw new Error(`the service did not restart its redis-server within ${until - killedAt} ms:\n${stack.serviceOutput().slice(-4000)}`);
+        }
+        back = Date.now();
+        log(`restart ${i}/${options.restarts}: the service started redis-server again ${back - killedAt} ms after the kill (pid ${stack.redisPid()})`);
+      } else {
+        await stack.stopRedis();
+        log(`restart ${i}/${options.restarts}: redis-server ${pid} stopped (SIGTERM) after ${before} bookings`);
+        const downs = [options.downMs ?? 2000].flat();
+        const downMs = downs[(i - 1) % downs.length]!;
+        await sleep(downMs);
+        await stack.startRedis();
+        back = Date.now();
+        log(`restart ${i}/${options.restarts}: redis-server started again after ${downMs} ms down (pid ${stack.redisPid()})`);
+      }
       const timeout = back + (options.recoveryTimeoutMs ?? 30_000);
       let readyAt: number | undefined;
       let bookedAt: number | undefined;
@@ -122,7 +139,7 @@ export async function runRedisRestart(options: RedisRestartOptions): Promise<Red
     log(`outcomes ${JSON.stringify(outcomes)}; book_appointment ${fmt(bookLatencyMs)}; ${unstructured} unstructured replies`);
     const notRecovered = options.restarts - recovered;
     return {
-      scenario: 'redis',
+      scenario: options.kill ? 'redis-kill' : 'redis',
       restarts: options.restarts,
       callers,
       readyAfterMs: percentiles(ready),

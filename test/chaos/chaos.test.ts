@@ -37,6 +37,15 @@ test('redis restart: the runtime reconnects, every mailbox consumes again, no co
   assert.equal(result.violations, 0);
 });
 
+test('redis kill -9 under traffic: the service restarts its own redis-server, every mailbox consumes again, nothing confirmed is lost', async () => {
+  const result = await runRedisRestart({ restarts: 1, kill: true, log });
+  assert.equal(result.recovered, 1, 'healthz/readyz ok and bookings succeed after the service brought Redis back');
+  assert.equal(result.mailboxesNotAnswering, 0, 'a booking in each of the 16 mailboxes is answered');
+  assert.equal(result.unstructuredReplies, 0, 'every function call got a structured reply');
+  assertInvariants(result.invariants);
+  assert.equal(result.violations, 0);
+});
+
 test('Cal.com faults (20 % 429/5xx/timeouts): every call answers within its deadline, nothing is left behind', async () => {
   const result = await runFaults({ durationMs: 15_000, log });
   const injected = Object.values(result.calcomFaultsInjected).reduce((a, b) => a + b, 0);
