@@ -11,6 +11,13 @@ const scenarios: Record<string, () => Promise<{ violations: number }>> = {
   redis: async () => (await import('./redis.ts')).runRedisRestart({ restarts: full ? 5 : 1, downMs: full ? [1000, 5000, 2000, 9000, 3000] : 2000, log: stderrLog }),
   'redis-kill': async () => (await import('./redis.ts')).runRedisRestart({ restarts: full ? 5 : 1, kill: true, log: stderrLog }),
   faults: async () => (await import('./faults.ts')).runFaults({ durationMs: full ? 120_000 : 20_000, log: stderrLog }),
+  // Two machines on one Redis and one PostgreSQL (DATABASE_URL, else a fresh database on the local server).
+  machines: async () =>
+    (await import('./machines.ts')).runMachines({
+      ...(full ? { callers: 64, rounds: 10, kills: 20, salons: 4, starts: ['10:00', '10:30', '11:00', '11:30', '12:00', '12:30'] } : { callers: 16, rounds: 2, kills: 2 }),
+      ...(process.env.DATABASE_URL && { databaseUrl: process.env.DATABASE_URL }),
+      log: stderrLog,
+    }),
 };
 
 const run = scenario ? scenarios[scenario] : undefined;

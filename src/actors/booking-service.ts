@@ -141,6 +141,12 @@ export class BookingService {
     );
   }
 
+  /** Whether this command was already sent to the actor of the appointment (a repeat gets its first answer). */
+  async alreadySent(commandId: string, companyId: string, appointmentId: number): Promise<boolean> {
+    const key = await this.keyOfAppointment(companyId, appointmentId);
+    return !!key && (await this.deps.slot.knows(key, commandId).catch(() => false));
+  }
+
   /** The slot key of an existing appointment, from the store. */
   async keyOfAppointment(companyId: string, appointmentId: number): Promise<string | undefined> {
     const row = await this.deps.store.appointments.byId(appointmentId);

@@ -341,7 +341,8 @@ async function findAppointment(ctx: FunctionContext, args: NormalizedArgs, onDat
     const row = Number.isFinite(id) ? await ctx.store.appointments.current(id) : undefined;
     const ours = row && row.companyId === ctx.company.id && row.segmentIndex === 0 ? row : undefined;
     if (ours && (owns(caller, ours) || proves(proof, ours, zone))) {
-      if (!isLiveAppointment(ours)) return refuse('already_cancelled', MESSAGES.already_cancelled);
+      // The same request again (Retell's retry) is answered as the first time; anything else is told the truth.
+      if (!isLiveAppointment(ours) && !(await ctx.booking.alreadySent(ctx.commandId, ctx.company.id, ours.id))) return refuse('already_cancelled', MESSAGES.already_cancelled);
       return ours;
     }
     return unproven();

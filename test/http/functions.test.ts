@@ -233,6 +233,7 @@ test('cancel_appointment by termin_id cancels in Cal.com and locally', async () 
   const uid = row(booked.body.appointment_id)!.calcom_uid!;
   assert.equal(simBooking(uid)?.status, 'accepted');
 
+  const cancelsBefore = h.sim.control.stats().requests.cancel_booking ?? 0;
   const { body } = await caller.fn('cancel_appointment', { termin_id: booked.body.appointment_id });
   assert.equal(body.success, true, body.message);
   assert.equal(body.appointment_id, booked.body.appointment_id);
@@ -240,6 +241,12 @@ test('cancel_appointment by termin_id cancels in Cal.com and locally', async () 
   assert.equal(row(booked.body.appointment_id)!.status, 'cancelled');
   assert.equal(simBooking(uid)?.status, 'cancelled');
 
+  // The same request of the same call again (Retell retries a call it got no answer to) gets the first answer.
+  const retried = await caller.fn('cancel_appointment', { termin_id: booked.body.appointment_id });
+  assert.deepEqual(retried.body, body);
+  assert.equal(h.sim.control.stats().requests.cancel_booking, cancelsBefore + 1, 'Cal.com was asked once');
+
+  // A new call asking the same is told the truth: it is cancelled already.
   const again = await h.caller(mobile(12)).fn('cancel_appointment', { termin_id: booked.body.appointment_id });
   assert.equal(again.body.success, false);
   assert.equal(again.body.error, 'already_cancelled');
