@@ -64,8 +64,8 @@ async function migrate(pool: pg.Pool): Promise<void> {
 
 interface Translated {
   text: string;
-  /** Prepared once per connection under this name. */
-  name: string;
+  /** Prepared once per connection under this name (unnamed past MAX_PREPARED texts). */
+  name: string | undefined;
   /** For named parameters: which value goes to $1, $2, … */
   names: string[] | null;
 }
@@ -95,16 +95,18 @@ class PostgresSql implements Sql {
   async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
     if (this.inTransaction) return fn(this);
     const client = await (this.db as pg.Pool).connect();
+    let broken: Error | undefined;
     try {
       await client.query('BEGIN');
       const result = await fn(new PostgresSql(client, this.describe, true));
       await client.query('COMMIT');
       return result;
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => {});
+      // A connection that cannot even roll back is not given to the next command.
+      await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
       throw error;
     } finally {
-      client.release();
+      client.release(broken);
     }
   }
 
@@ -116,13 +118,29 @@ class PostgresSql implements Sql {
     const named = params !== undefined && !Array.isArray(params);
     const key = named ? `@${sql}` : sql;
     let t = translated.get(key);
-    if (!t) translated.set(key, (t = translate(sql, named)));
-    const values = params === undefined ? [] : t.names ? t.names.map((n) => (params as Record<string, unknown>)[n] ?? null) : (params as unknown[]);
-    return this.db.query({ name: t.name, text: t.text, values });
+    if (!t) {
+      t = translate(sql, named);
+      // Statements are prepared per connection under their name: only a bounded set of texts is.
+      if (translated.size < MAX_PREPARED) translated.set(key, t);
+      else t = { ...t, name: undefined };
+    }
+    const values = params === undefined ? [] : t.names ? t.names.map((n) => valueOf(params as Record<string, unknown>, n)) : (params as unknown[]);
+    return this.db.query({ ...(t.name && { name: t.name }), text: t.text, values });
   }
 }
 
-/** `?` → `$1, $2, …` in order; `@name` → one `$k` per distinct name. */
+const MAX_PREPARED = 1000;
+
+/** A named parameter the SQL uses must be given (SQLite refuses a missing one too); `undefined` is NULL. */
+function valueOf(params: Record<string, unknown>, name: string): unknown {
+  if (!(name in params)) throw new Error(`missing SQL parameter @${name}`);
+  return params[name] ?? null;
+}
+
+/**
+ * `?` → `$1, $2, …` in order; `@name` → one `$k` per distinct name. The store's SQL holds no
+ * `?` or `@` inside string literals or comments (values are always parameters).
+ */
 function translate(sql: string, named: boolean): Translated {
   let text: string;
   let names: string[] | null = null;

@@ -14,8 +14,9 @@ export interface Sql {
   /** Runs a write; resolves to the number of rows it changed. */
   run(sql: string, params?: Params): Promise<number>;
   /**
-   * Runs `fn` atomically over a handle bound to one transaction. Keep it to store calls: on
-   * SQLite every other query of this process waits until it commits.
+   * Runs `fn` atomically over a handle bound to one transaction. Inside, use only that handle
+   * and keep to store calls: on SQLite every other query of this process (the outer handle's
+   * too, so using it inside would wait forever) waits until the transaction commits.
    */
   transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
   close(): Promise<void>;
