@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Queue, WaitingChildrenError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -73,6 +74,8 @@ export type ActorClient<A extends Actor> = {
 interface CommandJob extends Command {
   step?: number;
   effect?: unknown;
+  /** Names this deferral's effect job (a redelivered command id's is another): see `localResults`. */
+  nonce?: string;
   /** Time the command's effects took so far, ms. */
   effectMs?: number;
 }
@@ -84,6 +87,7 @@ interface EffectJob {
   commandId: string;
   callId?: string;
   effect: unknown;
+  nonce?: string;
 }
 type EffectReturn = Settled<unknown> & { ms: number; finishedAt: number };
 
@@ -111,6 +115,13 @@ export class ActorRuntime {
    */
   private readonly stopListeners = new Set<() => void>();
   private workersHaveStopped = false;
+  /**
+   * Results of effects that finished in this process, by effect job id, for a settle that runs
+   * here too: it need not read them back from Redis. Kept only once BullMQ has stored the result
+   * (its 'completed'), so it is the value the durable path would read; the nonce ties it to one
+   * deferral (a released command id runs again under the same job ids).
+   */
+  private readonly localResults = new Map<string, { nonce: string; result: EffectReturn }>();
   private readonly now: () => number;
 
   private constructor(
@@ -203,6 +214,14 @@ export class ActorRuntime {
       maxStalledCount: 1_000_000, // an effect whose process died runs again; effects converge
       autorun: false,
     });
+    effectWorker.on('completed', (job, result) => {
+      const nonce = job.data.nonce;
+      if (!nonce || this.closing) return;
+      // JSON's round trip: the settle sees exactly what a redelivery would read from Redis.
+      this.localResults.set(job.id!, { nonce, result: JSON.parse(JSON.stringify(result)) as EffectReturn });
+      // Its parent settles within milliseconds, here or in another process; never kept longer than this.
+      setTimeout(() => this.localResults.get(job.id!)?.nonce === nonce && this.localResults.delete(job.id!), lockDuration).unref();
+    });
     effectWorker.on('error', (error) => this.options.logger.error({ err: error }, 'effect worker error'));
     this.workers.push(effectWorker);
     void effectWorker.run();
@@ -278,6 +297,7 @@ export class ActorRuntime {
     this.workersHaveStopped = true;
     for (const listener of this.stopListeners) listener();
     this.stopListeners.clear();
+    this.localResults.clear();
     await Promise.all([...this.queues, this.effects].map((queue) => queue.close()));
     await this.replies.close();
     await this.connection.quit().catch(() => this.connection.disconnect());
@@ -324,9 +344,9 @@ export class ActorRuntime {
     const log = this.options.logger.child({ commandId: command.id, key: command.key, type: command.type, callId: command.callId });
     let result: EffectReturn | undefined;
     if (command.step !== undefined) {
-      result = await this.effectResult(job, command.step);
+      result = this.localResult(job, command) ?? (await this.effectResult(job, command.step));
       // Delivered again before its effect finished (a crash between the steps): wait for it again.
-      if (!result) return this.awaitEffect(job, token, command.step, command.effect);
+      if (!result) return this.awaitEffect(job, token, command.step, command.effect, command.nonce);
     }
     const arrived = result?.finishedAt ?? job.timestamp;
     const waitSeconds = Math.max(0, this.now() - arrived) / 1000;
@@ -339,7 +359,8 @@ export class ActorRuntime {
       this.options.observer?.jobFinished?.('completed', waitSeconds);
       const step = (command.step ?? -1) + 1;
       // Sent together (one round trip on the shared connection); either order converges on redelivery.
-      return this.awaitEffect(job, token, step, outcome.effect, job.updateData({ ...command, step, effect: outcome.effect, effectMs }));
+      const nonce = randomUUID();
+      return this.awaitEffect(job, token, step, outcome.effect, nonce, job.updateData({ ...command, step, effect: outcome.effect, effectMs, nonce }));
     }
     const reply = outcome as Reply;
     this.options.observer?.jobFinished?.(reply.ok ? 'completed' : 'failed', waitSeconds);
@@ -354,15 +375,24 @@ export class ActorRuntime {
   }
 
   /** Starts a step's effect (once per step: its job id is derived) and parks the command until it finishes. */
-  private async awaitEffect(job: Job<CommandJob, Reply>, token: string, step: number, effect: unknown, recorded?: Promise<void>): Promise<Reply> {
+  private async awaitEffect(job: Job<CommandJob, Reply>, token: string, step: number, effect: unknown, nonce: string | undefined, recorded?: Promise<void>): Promise<Reply> {
     const command = job.data;
     const childId = `${job.id}-e${step}`;
-    const data: EffectJob = { key: command.key, type: command.type, commandId: command.id, effect, ...(command.callId && { callId: command.callId }) };
+    const data: EffectJob = { key: command.key, type: command.type, commandId: command.id, effect, ...(command.callId && { callId: command.callId }), ...(nonce && { nonce }) };
     await Promise.all([recorded, this.effects.add(command.type, data, { jobId: childId, parent: { id: job.id!, queue: job.queueQualifiedName }, removeOnComplete: true })]);
     if (await job.moveToWaitingChildren(token, { child: { id: childId, queue: `${this.options.prefix}:${EFFECTS_QUEUE}` } })) {
       throw new WaitingChildrenError();
     }
     return this.process(job, token); // the effect finished already: settle now
+  }
+
+  /** The step's effect result if its effect finished in this process (one Redis round trip fewer). */
+  private localResult(job: Job<CommandJob, Reply>, command: CommandJob): EffectReturn | undefined {
+    const childId = `${job.id}-e${command.step}`;
+    const local = this.localResults.get(childId);
+    if (!local || local.nonce !== command.nonce) return undefined;
+    this.localResults.delete(childId);
+    return local.result;
   }
 
   private async effectResult(job: Job<CommandJob, Reply>, step: number): Promise<EffectReturn | undefined> {

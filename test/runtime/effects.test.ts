@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
+import { z } from 'zod';
 import { ActorRuntime } from '../../src/runtime/actor-runtime.ts';
+import { defineActor, handler } from '../../src/runtime/actor.ts';
 import { testLogger } from '../helpers/logger.ts';
 import { uniquePrefix, useTestRedis } from '../helpers/redis.ts';
 import { exited, spawnConsumer } from './fixtures/spawn.ts';
@@ -84,6 +86,35 @@ describe('effects: a slow step runs outside the mailbox and settles back in it',
     assert.equal(!reply.ok && reply.error.code, 'invalid_command');
     assert.deepEqual(await t.state.lrange(`${prefix}:log:probe:bad`, 0, -1), []);
   });
+});
+
+test("an effect's result reaches its settle as Redis stores it (JSON), also when handed over in-process; a released id's rerun sees its own", async () => {
+  const prefix = uniquePrefix('fxjson');
+  const runtime = await ActorRuntime.create({ redis: t.redis.endpoint, prefix, partitions: 1, retentionSeconds: 600, logger: testLogger, pollIntervalMs: 200 });
+  let runs = 0;
+  const actor = defineActor('json', {
+    go: handler({
+      input: z.object({}),
+      run: (ctx) => ctx.defer({}),
+      effect: async () => ({ at: new Date(0), gone: undefined, run: ++runs }),
+      settle: (ctx, _input, _effect, result) => {
+        ctx.releaseId(); // the same id runs again: its settle must see the new effect's result
+        return result.ok ? result.value : result.error;
+      },
+    }),
+  });
+  runtime.register(actor);
+  await runtime.startConsuming();
+  try {
+    const client = runtime.client(actor);
+    const first = await client.go('json:a', {}, { id: 'j-1' });
+    assert.deepEqual(first, { ok: true, value: { at: '1970-01-01T00:00:00.000Z', run: 1 } });
+    await waitFor(async () => ((await runtime.client(actor).knows('json:a', 'j-1')) ? null : true), 'the release');
+    const second = await client.go('json:a', {}, { id: 'j-1' });
+    assert.deepEqual(second, { ok: true, value: { at: '1970-01-01T00:00:00.000Z', run: 2 } });
+  } finally {
+    await runtime.close();
+  }
 });
 
 test('a process killed during an effect: the effect runs again elsewhere and the command settles once', async () => {
