@@ -55,8 +55,9 @@ export class BookingService {
     if (!entry) return { status: 'rejected', code: 'unknown_service', message: `unknown service ${input.serviceId}` };
     const startUtc = Date.parse(input.start);
     const key = slotKeyAt(input.companyId, entry.calendarKey, startUtc, entry.company.timeZone);
-    // A repeat of a command already sent joins it or gets its reply: no Cal.com read for it.
-    if (!(await this.deps.slot.knows(key, commandId).catch(() => false))) await this.freshenViews(entry, startUtc);
+    // A repeat of a command already sent joins it or gets its reply: no Cal.com read for it. Views
+    // fresh already need no read, so then there is nothing to ask Redis first.
+    if (!this.viewsFresh(entry, startUtc) && !(await this.deps.slot.knows(key, commandId).catch(() => false))) await this.freshenViews(entry, startUtc);
     const reply = await outcomeOf(this.deps.slot.book(key, input, send(commandId, input.callId, deadlineMs)));
     if (reply.status !== 'slot_unavailable') return reply;
     return { ...reply, alternatives: await this.alternatives(entry, startUtc).catch(() => []) };
@@ -131,13 +132,8 @@ export class BookingService {
    * invalidation races it, the effect asks Cal.com itself.
    */
   private async freshenViews(entry: ServiceEntry, startUtc: number): Promise<void> {
-    const calendar = { companyId: entry.company.id, calendarKey: entry.calendarKey, zone: entry.company.timeZone };
     await Promise.all(
-      entry.segments.map((segment) =>
-        this.deps.availability
-          .ensureFresh({ ...calendar, eventTypeId: segment.eventTypeId, at: startUtc + segment.offsetMinutes * 60_000 }, this.deps.freshViewMs)
-          .catch(() => undefined),
-      ),
+      this.weeksOf(entry, startUtc).map((week) => this.deps.availability.ensureFresh(week, this.deps.freshViewMs).catch(() => undefined)),
     );
   }
 
@@ -145,6 +141,16 @@ export class BookingService {
   async alreadySent(commandId: string, companyId: string, appointmentId: number): Promise<boolean> {
     const key = await this.keyOfAppointment(companyId, appointmentId);
     return !!key && (await this.deps.slot.knows(key, commandId).catch(() => false));
+  }
+
+  private viewsFresh(entry: ServiceEntry, startUtc: number): boolean {
+    return this.weeksOf(entry, startUtc).every((week) => this.deps.availability.freshView(week, this.deps.freshViewMs));
+  }
+
+  /** The calendar-weeks a booking's segments are double-checked against. */
+  private weeksOf(entry: ServiceEntry, startUtc: number) {
+    const calendar = { companyId: entry.company.id, calendarKey: entry.calendarKey, zone: entry.company.timeZone };
+    return entry.segments.map((segment) => ({ ...calendar, eventTypeId: segment.eventTypeId, at: startUtc + segment.offsetMinutes * 60_000 }));
   }
 
   /** The slot key of an existing appointment, from the store. */
