@@ -3,6 +3,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   runtime: () => import('./runtime.ts'),
   stats: () => import('./stats.ts'),
   admin: () => import('./admin.ts'),
+  defer: () => import('./defer.ts'),
 };
 
 const name = process.argv[2];
