@@ -1,7 +1,7 @@
 /**
- * A throwaway PostgreSQL database for a benchmark, created on the local server the way the
- * tests do it (test/helpers/database.ts): BENCH_POSTGRES_URL, else TEST_POSTGRES_URL, else the
- * local server on its default port. `drop` removes it (after the store closed its pool).
+ * A throwaway PostgreSQL database for a benchmark or a test (test/helpers/database.ts), on
+ * BENCH_POSTGRES_URL, else TEST_POSTGRES_URL, else the local server on its default
+ * port. `drop` removes it (after the store closed its pool).
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
