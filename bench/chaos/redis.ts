@@ -135,7 +135,9 @@ export async function runRedisRestart(options: RedisRestartOptions): Promise<Red
     for (const line of report.details) log(`  violation: ${line}`);
     const outcomes = outcomeCounts(workload.records);
     const bookLatencyMs = callLatencies(workload.calls, 'book_appointment');
-    const unstructured = workload.calls.filter((c) => !c.structured).length;
+    const unstructuredCalls = workload.calls.filter((c) => !c.structured);
+    for (const c of unstructuredCalls.slice(0, 10)) log(`  unstructured reply: ${c.name} ${Math.round(c.ms)} ms status ${c.status} ${c.error ?? ''}`);
+    const unstructured = unstructuredCalls.length;
     log(`outcomes ${JSON.stringify(outcomes)}; book_appointment ${fmt(bookLatencyMs)}; ${unstructured} unstructured replies`);
     const notRecovered = options.restarts - recovered;
     return {
