@@ -157,7 +157,7 @@ async function saveMove(deps: SlotActorDeps, ctx: ActorContext, request: Resched
   try {
     await store.transaction(async (tx) => {
       await tx.appointments.markBooked(row.id, outcome.uid);
-      if (oldKey === ctx.key) await tx.appointments.markReplaced(old.id, row.id);
+      if (oldKey === ctx.key) await tx.appointments.cancel([old.id], row.id);
     });
   } catch (error) {
     ctx.log.error({ err: error, uid: outcome.uid }, 'saving the moved appointment failed; the sweeper reconciles it from Cal.com');
@@ -183,7 +183,7 @@ export function rescheduleOutHandler(deps: SlotActorDeps) {
     run: async (ctx, input): Promise<{ status: 'retired' | 'unchanged' }> => {
       const old = await deps.store.appointments.byId(input.appointmentId);
       if (!old || old.companyId !== input.companyId || (old.status === 'cancelled' && old.replacedBy === input.replacedBy)) return { status: 'unchanged' };
-      await deps.store.appointments.markReplaced(old.id, input.replacedBy);
+      await deps.store.appointments.cancel([old.id], input.replacedBy);
       ctx.log.info({ appointmentId: old.id, replacedBy: input.replacedBy }, 'old appointment retired after reschedule');
       return { status: 'retired' };
     },

@@ -160,13 +160,11 @@ export class CallStats {
   /** Day layouts depend only on (zone, date): kept (bounded) so luxon runs once per local day. */
   private readonly layouts = new Map<string, DayLayout>();
   private readonly sql: Sql;
-  private readonly dayQuery = new Map<string, string>();
 
   constructor(options: CallStatsOptions) {
     this.sql = options.sql;
     this.now = options.now ?? Date.now;
     this.ttlMs = Math.max(0, options.cacheTtlMs ?? 10_000);
-    for (const role of ROLES) for (const bucketMs of [HOUR_MS, QUARTER_MS]) this.dayQuery.set(`${role}/${bucketMs}`, dayQuerySql(role, bucketMs));
   }
 
   /**
@@ -192,7 +190,7 @@ export class CallStats {
     const layout = this.layout(companyId, timeZone, date);
     const { from, to, bucketMs } = layout;
 
-    const rows = await this.sql.all<BucketRow>(this.dayQuery.get(`${role}/${bucketMs}`)!, { companyId, from, to });
+    const rows = await this.sql.all<BucketRow>(dayQuerySql(role, bucketMs), { companyId, from, to });
     const value = aggregate(companyId, date, role, timeZone, layout, rows, now);
 
     if (this.ttlMs > 0) {

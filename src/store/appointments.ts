@@ -112,14 +112,10 @@ export class AppointmentStore {
   async setStatus(id: number, status: AppointmentStatus): Promise<void> {
     await this.sql.run('UPDATE appointments SET status = ?, updated_at = ? WHERE id = ?', [status, this.now(), id]);
   }
-  /** The old row of a reschedule: cancelled, pointing at the row that replaces it. */
-  async markReplaced(id: number, replacedBy: number): Promise<void> {
-    await this.sql.run(
-      `UPDATE appointments SET status = 'cancelled', replaced_by = ?, held_by = NULL, held_until = NULL, updated_at = ? WHERE id = ?`,
-      [replacedBy, this.now(), id],
-    );
-  }
-  /** Cancels the rows and lets go of their holds; a replaced appointment points at its successor. */
+  /**
+   * Cancels the rows and lets go of their holds; the old rows of a reschedule point at the row
+   * that replaces them (the caller's reference follows it).
+   */
   async cancel(ids: readonly number[], replacedBy: number | null = null): Promise<void> {
     if (ids.length === 0) return;
     await this.sql.run(

@@ -64,7 +64,7 @@ class SqliteSql implements Sql {
 
   async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
     if (this.inTransaction) return fn(this);
-    while (this.gate.open) await this.gate.open;
+    await this.pass();
     let end!: () => void;
     this.gate.open = new Promise((resolve) => (end = resolve));
     try {
