@@ -64,7 +64,9 @@ class SqliteSql implements Sql {
 
   async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
     if (this.inTransaction) return fn(this);
-    await this.pass();
+    // Not `await this.pass()`: the gate must be taken in the same tick the loop finds it open,
+    // or two transactions waiting for it both take it (BEGIN inside BEGIN).
+    while (this.gate.open) await this.gate.open;
     let end!: () => void;
     this.gate.open = new Promise((resolve) => (end = resolve));
     try {

@@ -203,6 +203,22 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       assert.ok((await store.appointments.byCommandId('tx-2')) && (await store.appointments.byCommandId('tx-3')));
     });
 
+    test('transactions started together run one after another, each whole', async () => {
+      const at = T0 + 216 * HOUR;
+      await Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          store.transaction(async (tx) => {
+            await tx.appointments.insert(row({ startUtc: at + i * HOUR, endUtc: at + i * HOUR + 1000, commandId: `together-${i}-a` }));
+            await tx.appointments.insert(row({ startUtc: at + i * HOUR + 2000, endUtc: at + i * HOUR + 3000, commandId: `together-${i}-b` }));
+          }),
+        ),
+      );
+      for (let i = 0; i < 12; i++) {
+        assert.ok(await store.appointments.byCommandId(`together-${i}-a`), `transaction ${i}, first write`);
+        assert.ok(await store.appointments.byCommandId(`together-${i}-b`), `transaction ${i}, second write`);
+      }
+    });
+
     test('queries outside a transaction do not see (or join) its writes before it commits', async () => {
       const at = T0 + 192 * HOUR;
       let release!: () => void;
