@@ -379,11 +379,15 @@ export class ActorRuntime {
     const command = job.data;
     const childId = `${job.id}-e${step}`;
     const data: EffectJob = { key: command.key, type: command.type, commandId: command.id, effect, ...(command.callId && { callId: command.callId }), ...(nonce && { nonce }) };
-    await Promise.all([recorded, this.effects.add(command.type, data, { jobId: childId, parent: { id: job.id!, queue: job.queueQualifiedName }, removeOnComplete: true })]);
-    if (await job.moveToWaitingChildren(token, { child: { id: childId, queue: `${this.options.prefix}:${EFFECTS_QUEUE}` } })) {
-      throw new WaitingChildrenError();
-    }
-    return this.process(job, token); // the effect finished already: settle now
+    // The park is sent right behind the child's add, not after its answer: both go out on the one
+    // shared connection, so Redis runs them in that order, one round trip fewer. Should the child
+    // be missing or done by then, the park says so (false) and the step goes on here.
+    const added = this.effects.add(command.type, data, { jobId: childId, parent: { id: job.id!, queue: job.queueQualifiedName }, removeOnComplete: true });
+    const parked = job.moveToWaitingChildren(token, { child: { id: childId, queue: `${this.options.prefix}:${EFFECTS_QUEUE}` } });
+    // One Promise.all: a failed park is handled even while the add is still on its way.
+    const [, , isParked] = await Promise.all([recorded, added, parked]);
+    if (isParked) throw new WaitingChildrenError();
+    return this.process(job, token); // the effect finished already (or its add was not in yet): settle now, or wait again
   }
 
   /** The step's effect result if its effect finished in this process (one Redis round trip fewer). */
