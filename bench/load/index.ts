@@ -35,6 +35,7 @@ async function scenario(name: string, run: (stack: Stack) => Promise<{ ok: boole
     figures[name] = result;
     console.log(`\n== ${name} ${result.ok ? 'PASS' : 'FAIL'}`);
     console.log(JSON.stringify(result, null, 2));
+    if ('targets' in result) console.log(`targets: ${result.targets}`);
   } finally {
     await stack.stop();
   }
