@@ -56,6 +56,9 @@ export function printTable(rows: Array<Record<string, string | number>>): void {
 }
 
 /** Progress on stderr so the last stdout line stays the JSON summary. */
+/** How a benchmark line states a target: met, or NOT MET. */
+export const verdict = (met: boolean): string => (met ? 'met' : 'NOT MET');
+
 export function progress(message: string): void {
   process.stderr.write(`[bench] ${message}\n`);
 }

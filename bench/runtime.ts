@@ -11,7 +11,7 @@ import { EmbeddedRedis } from '../src/runtime/embedded-redis.ts';
 import { partitionOf } from '../src/runtime/partition.ts';
 import { connectRedis } from '../src/runtime/redis-connection.ts';
 import { headOfLineOptionsFromEnv, headOfLineRows, measureHeadOfLine } from './head-of-line.ts';
-import { printTable, progress, runClosedLoop, type LatencySummary } from './lib.ts';
+import { printTable, progress, runClosedLoop, verdict, type LatencySummary } from './lib.ts';
 
 const CONCURRENCY = [1, 64, 256];
 const TOTAL = (concurrency: number) => (concurrency === 1 ? 3000 : 20_000);
@@ -111,16 +111,15 @@ console.log('');
 const at1 = figures.askers_1 as { runtime: LatencySummary };
 const at64 = figures.askers_64 as { runtime: LatencySummary; raw: LatencySummary; throughputRatio: number };
 const at256 = figures.askers_256 as { runtime: LatencySummary };
-const mark = (met: boolean) => (met ? 'met' : 'NOT MET');
 const hol = headOfLine.deferred;
 const holMet = hol.sameMailbox.p99 <= 2 * hol.otherMailbox.p99 && hol.sameMailbox.p99 <= 25;
 const tailRatio = Math.round((at256.runtime.p95 / at256.runtime.p50) * 10) / 10;
 console.log(
   `targets: head-of-line same-mailbox no-op p99 ${hol.sameMailbox.p99} ms (≤ 2× other-mailbox p99 ${hol.otherMailbox.p99} ms = ` +
-    `${Math.round(2 * hol.otherMailbox.p99 * 1000) / 1000}, and ≤ 25) ${mark(holMet)}; ` +
-    `no-op p50 at 1 asker ${at1.runtime.p50} ms (≤ 0.6) ${mark(at1.runtime.p50 <= 0.6)}; ` +
-    `64 askers ${at64.runtime.perSecond} cmd/s = ${at64.throughputRatio}× raw BullMQ ${at64.raw.perSecond} (≥ 1.5×) ${mark(at64.throughputRatio >= 1.5)}; ` +
-    `256 askers p95 ${at256.runtime.p95} ms = ${tailRatio}× p50 ${at256.runtime.p50} (≤ 5×) ${mark(at256.runtime.p95 <= 5 * at256.runtime.p50)} ` +
+    `${Math.round(2 * hol.otherMailbox.p99 * 1000) / 1000}, and ≤ 25) ${verdict(holMet)}; ` +
+    `no-op p50 at 1 asker ${at1.runtime.p50} ms (≤ 0.6) ${verdict(at1.runtime.p50 <= 0.6)}; ` +
+    `64 askers ${at64.runtime.perSecond} cmd/s = ${at64.throughputRatio}× raw BullMQ ${at64.raw.perSecond} (≥ 1.5×) ${verdict(at64.throughputRatio >= 1.5)}; ` +
+    `256 askers p95 ${at256.runtime.p95} ms = ${tailRatio}× p50 ${at256.runtime.p50} (≤ 5×) ${verdict(at256.runtime.p95 <= 5 * at256.runtime.p50)} ` +
     `[diagnostic, keys even over the mailboxes: ${Math.round((even.p95 / even.p50) * 10) / 10}×]`,
 );
 console.log(JSON.stringify({ bench: 'runtime', ...figures, headOfLine }));

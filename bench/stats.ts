@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { DateTime } from 'luxon';
 import { CallStats, COST_COLUMN, dayQuerySql, explainDayQuery, type DayStats } from '../src/stats/index.ts';
 import { openStore, type Role, type Sql, type Store } from '../src/store/index.ts';
-import { printTable, progress, summarize, type LatencySummary } from './lib.ts';
+import { printTable, progress, summarize, verdict, type LatencySummary } from './lib.ts';
 import { createBenchDatabase, type BenchDatabase } from './postgres.ts';
 
 const ROWS = Number(process.env.STATS_BENCH_ROWS ?? 1_000_000);
@@ -450,13 +450,12 @@ try {
     `\nSQLite speedup vs naive: ${ratio(naiveResult.p50, sqliteProduction.p50)}× at p50, ${ratio(naiveResult.p95, sqliteProduction.p95)}× at p95` +
       ` (vs the full scan: ${ratio(fullScan.p50, sqliteProduction.p50)}×)`,
   );
-  const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
   console.log(
     `SQLite targets: p95 ≤ ${TARGET_P95_MS} ms → ${verdict(sqliteProduction.p95 <= TARGET_P95_MS)}; ≥ 20× naive (p50) → ${verdict(naiveResult.p50 / sqliteProduction.p50 >= 20)}`,
   );
   const rowsLabel = sqliteRows === 1_000_000 ? '1M' : sqliteRows.toLocaleString('en');
   const pgMet = pgProduction.p95 <= TARGET_P95_MS;
-  console.log(`PostgreSQL stats p95 ≤ ${TARGET_P95_MS} ms at ${rowsLabel} calls: ${pgMet ? 'met' : 'NOT MET'} (p95 ${pgProduction.p95} ms)`);
+  console.log(`PostgreSQL stats p95 ≤ ${TARGET_P95_MS} ms at ${rowsLabel} calls: ${verdict(pgMet)} (p95 ${pgProduction.p95} ms)`);
   console.log(`plans: SQLite production "${sqlitePlan}" | SQLite naive "${naivePlan}" | PostgreSQL "${pgPlan}"`);
   const pick3 = (s: LatencySummary) => ({ p50: s.p50, p95: s.p95, p99: s.p99, runs: s.count });
   console.log(
