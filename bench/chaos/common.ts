@@ -8,6 +8,7 @@ import { percentile } from '../lib.ts';
 import { writeLoadCatalog, type LoadCompany } from '../stack/load-catalog.ts';
 import { Stack } from '../stack/stack.ts';
 import type { BookingRecord, CallSample } from './workload.ts';
+import { publicHoliday } from '../../src/domain/holidays.ts';
 
 const ZONE = 'Europe/Berlin';
 
@@ -91,7 +92,7 @@ export function startsCoveringMailboxes(companies: LoadCompany[], random: () => 
   const today = DateTime.now().setZone(ZONE).startOf('day');
   for (let d = fromDays; found.size < partitions && d < fromDays + 365; d++) {
     const day = today.plus({ days: d });
-    if (day.weekday === 7) continue;
+    if (day.weekday === 7 || publicHoliday(day.toISODate()!)) continue;
     for (const company of companies) {
       const p = partitionOf(slotKey(company.id, 'stylist', day.toISODate()!), partitions);
       if (found.has(p)) continue;

@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import type { LoadCompany } from '../stack/load-catalog.ts';
 import type { Stack } from '../stack/stack.ts';
+import { publicHoliday } from '../../src/domain/holidays.ts';
 
 const ZONE = 'Europe/Berlin';
 const SERVICE = 'Herrenhaarschnitt';
@@ -183,12 +184,12 @@ export class BookingWorkload {
     }
   }
 
-  /** A start on the half-hour grid, 08:00–19:30, Monday to Saturday, within the horizon. */
+  /** A start on the half-hour grid, 08:00–19:30, Monday to Saturday but public holidays, within the horizon. */
   private randomSlot(): DateTime {
     const today = DateTime.now().setZone(ZONE).startOf('day');
     for (;;) {
       const day = today.plus({ days: 1 + Math.floor(this.random() * (this.options.horizonDays ?? 28)) });
-      if (day.weekday === 7) continue;
+      if (day.weekday === 7 || publicHoliday(day.toISODate()!)) continue;
       return day.set({ hour: 8 + Math.floor(this.random() * 12), minute: this.random() < 0.5 ? 0 : 30 });
     }
   }

@@ -5,14 +5,15 @@ import { Pool } from 'undici';
 import { join } from 'node:path';
 import { signRetellBody } from '../../src/retell/signature.ts';
 import type { Stack } from '../stack/stack.ts';
+import { publicHoliday } from '../../src/domain/holidays.ts';
 
 export const ZONE = 'Europe/Berlin';
 
-/** Working days (Mon–Sat) from `fromDays` ahead, as luxon dates in Berlin. */
+/** Working days (Mon–Sat, not public holidays) from `fromDays` ahead, as luxon dates in Berlin. */
 export function workdays(fromDays: number, count: number): DateTime[] {
   const days: DateTime[] = [];
   for (let d = DateTime.now().setZone(ZONE).startOf('day').plus({ days: fromDays }); days.length < count; d = d.plus({ days: 1 })) {
-    if (d.weekday !== 7) days.push(d);
+    if (d.weekday !== 7 && !publicHoliday(d.toISODate()!)) days.push(d);
   }
   return days;
 }

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { openDayFrom } from '../helpers/days.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const repoCatalog = readFileSync(join(root, 'data', 'catalog.json'), 'utf8');
@@ -107,11 +108,9 @@ test('the embedded SQLite addon is unpacked into a private cache dir and loaded 
   assert.ok(statSync(first.addon.path).size > 1e6);
 });
 
-/** "DD.MM.YYYY" of a working day (Mon–Sat) at least `ahead` days from now, in Berlin. */
+/** "DD.MM.YYYY" of a working day (Mon–Sat, not a public holiday) at least `ahead` days from now, in Berlin. */
 function nextWorkday(ahead: number): string {
-  let day = DateTime.now().setZone('Europe/Berlin').plus({ days: ahead });
-  while (day.weekday === 7) day = day.plus({ days: 1 });
-  return day.toFormat('dd.MM.yyyy');
+  return openDayFrom(DateTime.now().setZone('Europe/Berlin').plus({ days: ahead })).toFormat('dd.MM.yyyy');
 }
 
 test('runs the service with only redis-server installed, seeds the catalog and stops cleanly on SIGTERM', { skip }, async (t) => {

@@ -16,6 +16,7 @@ import { peekSqlite } from './database.ts';
 import { testLogger } from './logger.ts';
 import type Database from 'better-sqlite3';
 import { startTestRedis, uniquePrefix } from './redis.ts';
+import { openDayFrom } from './days.ts';
 
 export const SAMPLE_CATALOG_FILE = 'data/catalog.json';
 export const COMPANY = 'salon-schmidt';
@@ -87,10 +88,9 @@ export async function startCoreHarness(overrides: Partial<CoreOptions> = {}): Pr
   };
 }
 
-/** A working day (Mon–Sat) at least two days ahead, at the given local time, in UTC ms. */
+/** A working day (Mon–Sat, not a public holiday) at least two days ahead, at the given local time, in UTC ms. */
 export function upcomingWorkday(time: string, daysAhead = 2): number {
-  let day = DateTime.now().setZone(ZONE).plus({ days: daysAhead }).startOf('day');
-  while (day.weekday === 7) day = day.plus({ days: 1 });
+  const day = openDayFrom(DateTime.now().setZone(ZONE).plus({ days: daysAhead }).startOf('day'));
   const [hour, minute] = time.split(':').map(Number);
   return day.set({ hour, minute }).toMillis();
 }
@@ -160,11 +160,9 @@ export function simBooking(h: CoreHarness, uid: string): Record<string, unknown>
   return h.sim.control.bookings().find((b) => b.uid === uid);
 }
 
-/** The same local time on the next working day (Mon–Sat) after `ms`. */
+/** The same local time on the next working day (Mon–Sat, not a public holiday) after `ms`. */
 export function nextWorkday(ms: number): number {
-  let day = DateTime.fromMillis(ms, { zone: ZONE }).plus({ days: 1 });
-  while (day.weekday === 7) day = day.plus({ days: 1 });
-  return day.toMillis();
+  return openDayFrom(DateTime.fromMillis(ms, { zone: ZONE }).plus({ days: 1 })).toMillis();
 }
 
 /** Drops an SQLite trigger installed by a test (no error if it is gone). */

@@ -12,6 +12,7 @@ import { startService, type Service } from '../../src/service.ts';
 import type { CalcomSimulator } from '../../src/simulator/index.ts';
 import type Database from 'better-sqlite3';
 import { peekSqlite } from './database.ts';
+import { openDayFrom } from './days.ts';
 
 /** data/catalog.json of this repository, wherever the tests are started from. */
 export const SAMPLE_CATALOG_FILE = fileURLToPath(new URL('../../data/catalog.json', import.meta.url));
@@ -107,11 +108,9 @@ export function sampleCatalog(): Catalog {
   return loadCatalog(SAMPLE_CATALOG_FILE);
 }
 
-/** A working day of the simulator (Mon–Sat) at least `daysAhead` days from now, as a Berlin DateTime at 00:00. */
+/** A working day of the simulator (Mon–Sat, not a public holiday) at least `daysAhead` days from now, as a Berlin DateTime at 00:00. */
 export function workdayAhead(daysAhead = 3): DateTime {
-  let day = DateTime.now().setZone(ZONE).plus({ days: daysAhead }).startOf('day');
-  while (day.weekday === 7) day = day.plus({ days: 1 });
-  return day;
+  return openDayFrom(DateTime.now().setZone(ZONE).plus({ days: daysAhead }).startOf('day'));
 }
 
 /** "DD.MM.YYYY", as a caller's date may arrive. */

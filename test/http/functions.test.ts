@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { DateTime } from 'luxon';
+import { isOpenDay, openDayFrom } from '../helpers/days.ts';
 import { signRetellBody } from '../../src/retell/signature.ts';
 import {
   at,
@@ -112,8 +113,8 @@ test('check_availability: "nachmittags" offers only afternoon times of that day'
 
 test('book_appointment with German arguments ("morgen", "halb elf") books in Cal.com and locally; the call is marked', async () => {
   const tomorrow = DateTime.now().setZone(ZONE).plus({ days: 1 }).startOf('day');
-  // The simulator is closed on Sundays: then say a weekday instead ("Montag" = the next Monday).
-  const [datum, day] = tomorrow.weekday === 7 ? ['Montag', tomorrow.plus({ days: 1 })] : ['morgen', tomorrow];
+  // Closed tomorrow (a Sunday, a public holiday): then name the next open day instead.
+  const [datum, day] = isOpenDay(tomorrow) ? ['morgen', tomorrow] : [germanDate(openDayFrom(tomorrow)), openDayFrom(tomorrow)];
   const caller = h.caller(mobile(4));
   const started = await caller.event('call_started', { start_timestamp: Date.now() });
   assert.equal(started.status, 200);

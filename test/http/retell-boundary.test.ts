@@ -28,6 +28,7 @@ import {
   ZONE,
   type ServiceHarness,
 } from '../helpers/service.ts';
+import { openDayFrom } from '../helpers/days.ts';
 
 // ---------- SDK types (retell-sdk 5.x, `src/resources/call.ts` / `src/resources/chat.ts`) ----------
 
@@ -72,9 +73,7 @@ before(async () => {
 after(() => h?.stop());
 
 function nextWorkday(day: DateTime): DateTime {
-  let next = day.plus({ days: 1 });
-  while (next.weekday === 7) next = next.plus({ days: 1 });
-  return next;
+  return openDayFrom(day.plus({ days: 1 }));
 }
 
 const HERREN = 'Herrenhaarschnitt';
