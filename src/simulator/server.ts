@@ -180,6 +180,10 @@ export async function startCalcomSimulator(options: CalcomSimulatorOptions = {})
       codeOverride = err.code;
       body = errorBody(err.status, err.message, req.url ?? pathname, now(), codeOverride);
     }
+    // Cal.com delivers the webhooks a request caused before it answers that request: the booking
+    // handler awaits handleWebhookTrigger, which awaits every sendPayload (RegularBookingService.ts,
+    // handleWebhookTrigger.ts; handleCancelBooking.ts awaits its sendPayload promises alike).
+    await state.webhooks.flush();
     if (decision.fault === 'take_effect_then_drop') {
       state.countResponse(op, 'take_effect_then_drop');
       req.socket.destroy();

@@ -73,6 +73,27 @@ describe('Cal.com-style webhooks from the simulator', () => {
     }
   });
 
+  // Cal.com answers an API request only after the webhooks it caused were delivered: the booking
+  // handler awaits handleWebhookTrigger, which awaits every sendPayload
+  // (packages/features/bookings/lib/service/RegularBookingService.ts, .../handleWebhookTrigger.ts;
+  // handleCancelBooking.ts awaits its sendPayload promises the same way).
+  it('delivers a request’s webhooks before it answers the request: create, reschedule and cancel', async () => {
+    const t = testClient(sim);
+    try {
+      const b = await t.client.createBooking({ start: utc(nextMonday(10)), eventTypeId: 12, attendee: attendee(), metadata: { commandId: 'cmd-w0' } });
+      assert.deepEqual(received.map((r) => JSON.parse(r.raw.toString('utf8')).triggerEvent), ['BOOKING_CREATED'], 'received before the create answered');
+      const moved = await t.client.rescheduleBooking(b.uid, { start: utc(nextMonday(12)) });
+      assert.equal(received.length, 2, 'the reschedule’s webhook was received before its answer');
+      await t.client.cancelBooking(moved.uid, { cancellationReason: 'krank' });
+      assert.deepEqual(
+        received.map((r) => JSON.parse(r.raw.toString('utf8')).triggerEvent),
+        ['BOOKING_CREATED', 'BOOKING_RESCHEDULED', 'BOOKING_CANCELLED'],
+      );
+    } finally {
+      await t.client.close();
+    }
+  });
+
   it('signs reschedules and cancellations, and external bookings fire webhooks too', async () => {
     const t = testClient(sim);
     try {
