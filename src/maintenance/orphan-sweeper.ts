@@ -65,7 +65,13 @@ export class OrphanSweeper {
     for (const row of await store.appointments.stalePending(this.deps.stalePendingMs ?? 120_000)) {
       const company = this.deps.catalog.company(row.companyId);
       if (!company) continue;
-      await this.deps.slot.tell.settle(slotKeyAt(row.companyId, row.calendarKey, row.startUtc, company.timeZone), { appointmentId: row.id }, { id: `settle:${row.id}:${row.updatedAt}` });
+      const key = slotKeyAt(row.companyId, row.calendarKey, row.startUtc, company.timeZone);
+      // Its command still runs (a slow Cal.com create, or waiting to be delivered again after a crash):
+      // it settles the intent itself. Settled from here meanwhile, "not in Cal.com yet" would mark it
+      // failed just before the command books it — and Cal.com's webhook then cancels a confirmed booking.
+      const command = row.groupId ?? row.commandId;
+      if (command && (await this.deps.slot.running(key, command).catch(() => true))) continue;
+      await this.deps.slot.tell.settle(key, { appointmentId: row.id }, { id: `settle:${row.id}:${row.updatedAt}` });
       report.settling++;
     }
     this.deps.onOpenCount?.(await store.orphans.openCount());

@@ -68,6 +68,8 @@ export type ActorClient<A extends Actor> = {
   tell: { [K in keyof A['handlers'] & string]: (key: string, input: InputOf<A['handlers'][K]>, options: SendOptions) => Promise<Reply<{ queued: true }>> };
   /** Whether a command with this id is queued, running or finished (asking again joins it). */
   knows(key: string, commandId: string): Promise<boolean>;
+  /** Whether a command with this id is queued, running or waiting on its effect: not finished yet. */
+  running(key: string, commandId: string): Promise<boolean>;
 };
 
 /** A command's job while one of its effects runs: which step, and the effect it waits for. */
@@ -170,7 +172,12 @@ export class ActorRuntime {
           },
         ]),
       );
-    return { ...send(false), tell: send(true), knows: (key: string, id: string) => this.knows(key, id) } as ActorClient<A>;
+    return {
+      ...send(false),
+      tell: send(true),
+      knows: (key: string, id: string) => this.knows(key, id),
+      running: (key: string, id: string) => this.running(key, id),
+    } as ActorClient<A>;
   }
 
   /** Starts one worker per mailbox in this process. */
@@ -278,7 +285,17 @@ export class ActorRuntime {
    * again then joins it or returns its reply instead of running anything.
    */
   async knows(key: string, commandId: string): Promise<boolean> {
-    return (await this.connection.exists(`${this.options.prefix}:${this.queueFor(key).name}:${jobIdOf(commandId)}`)) === 1;
+    return (await this.connection.exists(this.jobKey(key, commandId))) === 1;
+  }
+
+  /** Whether a command with this id is queued, running or waiting on its effect: not finished yet. */
+  async running(key: string, commandId: string): Promise<boolean> {
+    const [timestamp, finishedOn] = await this.connection.hmget(this.jobKey(key, commandId), 'timestamp', 'finishedOn');
+    return timestamp !== null && finishedOn === null;
+  }
+
+  private jobKey(key: string, commandId: string): string {
+    return `${this.options.prefix}:${this.queueFor(key).name}:${jobIdOf(commandId)}`;
   }
 
   /** Fire-and-forget: the command is durably queued when this resolves. */

@@ -4,7 +4,7 @@ import { CalcomClient } from '../../src/calcom/index.ts';
 import { MaintenanceScheduler } from '../../src/maintenance/scheduler.ts';
 import { OrphanSweeper, type OrphanSweeperDeps } from '../../src/maintenance/orphan-sweeper.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
-import { COMPANY, iso, rowsWhere, simBooking, startCoreHarness, upcomingWorkday, waitFor, type CoreHarness } from '../helpers/core.ts';
+import { COMPANY, customer, iso, rowsWhere, simBooking, startCoreHarness, upcomingWorkday, waitFor, type CoreHarness } from '../helpers/core.ts';
 import { testLogger } from '../helpers/logger.ts';
 import { uniquePrefix } from '../helpers/redis.ts';
 
@@ -103,6 +103,25 @@ describe('orphan sweeper: backoff, escalation, settling dead intents', () => {
     assert.equal(rowA!.calcom_uid, made.uid);
     assert.equal(rowB!.status, 'failed');
     assert.equal(h.sim.control.stats().requests.create_booking ?? 0, 0, 'settling never books');
+  });
+
+  test('an old-looking intent whose command still runs is left to that command, which books it', async () => {
+    const at = upcomingWorkday('17:00', 3);
+    h.sim.control.setLatency('create_booking', { kind: 'fixed', ms: 1500 });
+    try {
+      const booking = h.core.booking.book('still-running', { companyId: COMPANY, serviceId: 'herrenhaarschnitt', start: iso(at), customer: customer(31) }, 15_000);
+      await waitFor(() => rowsWhere(h, 'command_id = ? AND status = ?', 'still-running', 'pending').length === 1, 'the intent');
+      clock += 121_000; // stale by the clock, while its Cal.com create is still on the way
+      assert.equal((await sweeperWith({ stalePendingMs: 120_000 }).sweepOnce()).settling, 0, 'a running command settles its own intent');
+      const reply = await booking;
+      assert.equal(reply.status, 'booked', JSON.stringify(reply));
+      const [row] = rowsWhere(h, 'command_id = ?', 'still-running');
+      assert.equal(row!.status, 'booked');
+      assert.equal(simBooking(h, row!.calcom_uid!)?.status, 'accepted');
+      assert.equal((await sweeperWith({ stalePendingMs: 120_000 }).sweepOnce()).settling, 0, 'nothing left to settle');
+    } finally {
+      h.sim.control.setLatency('create_booking', { kind: 'none' });
+    }
   });
 
   test('settling that fails because Cal.com is down is tried again by the next sweep', async () => {
