@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { Queue, WaitingChildrenError, Worker, type Job } from 'bullmq';
+import { DelayedError, Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
@@ -35,7 +34,10 @@ export interface ActorRuntimeOptions {
   partitions: number;
   /** How long finished commands (and so their replies) are kept for repeated ids. */
   retentionSeconds: number;
-  /** A job whose worker stops renewing its lock this long is handed to another worker. */
+  /**
+   * A job whose worker stops renewing its lock this long is handed to another worker; a command
+   * whose effect's process stops renewing its lease this long is delivered again.
+   */
   lockDurationMs?: number;
   /** While waiting, the finished result is also polled this often (covers lost pub/sub messages). */
   pollIntervalMs?: number;
@@ -72,28 +74,19 @@ export type ActorClient<A extends Actor> = {
   running(key: string, commandId: string): Promise<boolean>;
 };
 
-/** A command's job while one of its effects runs: which step, and the effect it waits for. */
+/**
+ * A command's job once a step deferred: which step, the effect it waits for, and — once that
+ * effect finished — its result, which the next delivery settles with.
+ */
 interface CommandJob extends Command {
   step?: number;
   effect?: unknown;
-  /** Names this deferral's effect job (a redelivered command id's is another): see `localResults`. */
-  nonce?: string;
+  result?: EffectResult;
   /** Time the command's effects took so far, ms. */
   effectMs?: number;
 }
 
-/** An effect's job on the effects queue; its return value (a Settled) goes to the parent command. */
-interface EffectJob {
-  key: string;
-  type: string;
-  commandId: string;
-  callId?: string;
-  effect: unknown;
-  nonce?: string;
-}
-type EffectReturn = Settled<unknown> & { ms: number; finishedAt: number };
-
-const EFFECTS_QUEUE = 'effects';
+type EffectResult = Settled<unknown> & { ms: number; finishedAt: number };
 
 /**
  * Slot actors on BullMQ. Keys are hashed onto N partition queues ("mailboxes"); each
@@ -109,6 +102,11 @@ export class ActorRuntime {
   private readonly lastFinished = new Map<string, number>();
   /** Job ids whose handler asked to release the command id once the job is finished. */
   private readonly released = new Set<string>();
+  /** Effects running in this process; `close` lets them finish and hand their results back. */
+  private readonly effectsRunning = new Set<Promise<void>>();
+  /** Effects waiting for one of the `effectConcurrency` places. */
+  private readonly effectQueue: Array<() => void> = [];
+  private effectsActive = 0;
   private closing = false;
   /**
    * The asks waiting right now, each told once local workers have stopped (they then settle from
@@ -117,20 +115,12 @@ export class ActorRuntime {
    */
   private readonly stopListeners = new Set<() => void>();
   private workersHaveStopped = false;
-  /**
-   * Results of effects that finished in this process, by effect job id, for a settle that runs
-   * here too: it need not read them back from Redis. Kept only once BullMQ has stored the result
-   * (its 'completed'), so it is the value the durable path would read; the nonce ties it to one
-   * deferral (a released command id runs again under the same job ids).
-   */
-  private readonly localResults = new Map<string, { nonce: string; result: EffectReturn }>();
   private readonly now: () => number;
 
   private constructor(
     private readonly options: ActorRuntimeOptions,
     private readonly connection: Redis,
     private readonly queues: Queue[],
-    private readonly effects: Queue,
     private readonly replies: ReplyChannel,
   ) {
     this.now = options.now ?? Date.now;
@@ -147,9 +137,8 @@ export class ActorRuntime {
       (_, partition) => new Queue(mailboxName(partition), { connection: client, prefix: options.prefix }),
     );
     await Promise.all(queues.map((queue) => queue.setGlobalConcurrency(1)));
-    const effects = new Queue(EFFECTS_QUEUE, { connection: client, prefix: options.prefix });
     const replies = await ReplyChannel.open(subscriber, client, `${options.prefix}:replies`);
-    return new ActorRuntime(options, client, queues, effects, replies);
+    return new ActorRuntime(options, client, queues, replies);
   }
 
   register<A extends Actor>(actor: A): A {
@@ -183,7 +172,7 @@ export class ActorRuntime {
   /** Starts one worker per mailbox in this process. */
   async startConsuming(): Promise<void> {
     if (this.workers.length > 0) return;
-    const lockDuration = this.options.lockDurationMs ?? 30_000;
+    const lockDuration = this.lockDuration;
     for (const [index, queue] of this.queues.entries()) {
       const worker = new Worker<CommandJob, Reply>(queue.name, (job, token) => this.process(job, token!), {
         connection: this.connection,
@@ -212,26 +201,6 @@ export class ActorRuntime {
       this.workers.push(worker);
       void worker.run();
     }
-    const effectWorker = new Worker<EffectJob, EffectReturn>(EFFECTS_QUEUE, (job) => this.runEffect(job), {
-      connection: this.connection,
-      prefix: this.options.prefix,
-      concurrency: this.options.effectConcurrency ?? 64,
-      lockDuration,
-      stalledInterval: lockDuration,
-      maxStalledCount: 1_000_000, // an effect whose process died runs again; effects converge
-      autorun: false,
-    });
-    effectWorker.on('completed', (job, result) => {
-      const nonce = job.data.nonce;
-      if (!nonce || this.closing) return;
-      // JSON's round trip: the settle sees exactly what a redelivery would read from Redis.
-      this.localResults.set(job.id!, { nonce, result: JSON.parse(JSON.stringify(result)) as EffectReturn });
-      // Its parent settles within milliseconds, here or in another process; never kept longer than this.
-      setTimeout(() => this.localResults.get(job.id!)?.nonce === nonce && this.localResults.delete(job.id!), lockDuration).unref();
-    });
-    effectWorker.on('error', (error) => this.options.logger.error({ err: error }, 'effect worker error'));
-    this.workers.push(effectWorker);
-    void effectWorker.run();
     await Promise.all(this.workers.map((worker) => worker.waitUntilReady()));
   }
 
@@ -311,11 +280,12 @@ export class ActorRuntime {
     if (this.closing) return;
     this.closing = true;
     await Promise.all(this.workers.map((worker) => closeWorker(worker)));
+    // Effects under way finish and hand their results back, so that another process settles them now.
+    while (this.effectsRunning.size > 0) await Promise.allSettled([...this.effectsRunning]);
     this.workersHaveStopped = true;
     for (const listener of this.stopListeners) listener();
     this.stopListeners.clear();
-    this.localResults.clear();
-    await Promise.all([...this.queues, this.effects].map((queue) => queue.close()));
+    await Promise.all(this.queues.map((queue) => queue.close()));
     await this.replies.close();
     await this.connection.quit().catch(() => this.connection.disconnect());
   }
@@ -351,20 +321,17 @@ export class ActorRuntime {
   }
 
   /**
-   * One step of a command in its mailbox. A step that defers hands its effect to the effects
-   * queue as a child job and leaves the mailbox (BullMQ's waiting-children); the child's result
-   * brings the command back into the same mailbox for its `settle` step. The command's reply —
-   * what the asker waits for — is only the last step's.
+   * One step of a command in its mailbox. A step that defers leaves the mailbox — its job waits
+   * as delayed while the effect runs in this process — and the effect's result, written into the
+   * job, brings the command back into the same mailbox for its `settle` step. The command's
+   * reply — what the asker waits for — is only the last step's.
    */
   private async process(job: Job<CommandJob, Reply>, token: string): Promise<Reply> {
     const command = job.data;
     const log = this.options.logger.child({ commandId: command.id, key: command.key, type: command.type, callId: command.callId });
-    let result: EffectReturn | undefined;
-    if (command.step !== undefined) {
-      result = this.localResult(job, command) ?? (await this.effectResult(job, command.step));
-      // Delivered again before its effect finished (a crash between the steps): wait for it again.
-      if (!result) return this.awaitEffect(job, token, command.step, command.effect, command.nonce);
-    }
+    const result = command.result;
+    // Delivered again before its effect finished (its process died, or stopped renewing the lease): the effect runs again.
+    if (command.step !== undefined && !result) return this.deferEffect(job, token, command, true);
     const arrived = result?.finishedAt ?? job.timestamp;
     const waitSeconds = Math.max(0, this.now() - arrived) / 1000;
     const waitedBehindMs = Math.max(0, (this.lastFinished.get(job.queueName) ?? 0) - arrived);
@@ -374,10 +341,7 @@ export class ActorRuntime {
 
     if (isDeferred(outcome)) {
       this.options.observer?.jobFinished?.('completed', waitSeconds);
-      const step = (command.step ?? -1) + 1;
-      // Sent together (one round trip on the shared connection); either order converges on redelivery.
-      const nonce = randomUUID();
-      return this.awaitEffect(job, token, step, outcome.effect, nonce, job.updateData({ ...command, step, effect: outcome.effect, effectMs, nonce }));
+      return this.deferEffect(job, token, { ...command, step: (command.step ?? -1) + 1, effect: outcome.effect, effectMs, result: undefined }, false);
     }
     const reply = outcome as Reply;
     this.options.observer?.jobFinished?.(reply.ok ? 'completed' : 'failed', waitSeconds);
@@ -391,51 +355,73 @@ export class ActorRuntime {
     return reply;
   }
 
-  /** Starts a step's effect (once per step: its job id is derived) and parks the command until it finishes. */
-  private async awaitEffect(job: Job<CommandJob, Reply>, token: string, step: number, effect: unknown, nonce: string | undefined, recorded?: Promise<void>): Promise<Reply> {
-    const command = job.data;
-    const childId = `${job.id}-e${step}`;
-    const data: EffectJob = { key: command.key, type: command.type, commandId: command.id, effect, ...(command.callId && { callId: command.callId }), ...(nonce && { nonce }) };
-    // The park is sent right behind the child's add, not after its answer: both go out on the one
-    // shared connection, so Redis runs them in that order, one round trip fewer. Should the child
-    // be missing or done by then, the park says so (false) and the step goes on here.
-    const added = this.effects.add(command.type, data, { jobId: childId, parent: { id: job.id!, queue: job.queueQualifiedName }, removeOnComplete: true });
-    const parked = job.moveToWaitingChildren(token, { child: { id: childId, queue: `${this.options.prefix}:${EFFECTS_QUEUE}` } });
-    // One Promise.all: a failed park is handled even while the add is still on its way.
-    const [, , isParked] = await Promise.all([recorded, added, parked]);
-    if (isParked) throw new WaitingChildrenError();
-    return this.process(job, token); // the effect finished already (or its add was not in yet): settle now, or wait again
+  /**
+   * Leaves the mailbox while a step's effect runs here: the step is written into the job, which
+   * waits as delayed for one lease (renewed while the effect runs). Should this process die, the
+   * lease lapses and the command is delivered again, its effect run anew as a redelivery.
+   */
+  private async deferEffect(job: Job<CommandJob, Reply>, token: string, data: CommandJob, redelivered: boolean): Promise<Reply> {
+    // Both go out on the one shared connection now, in this order, ahead of anything the effect sends.
+    const left = Promise.all([job.updateData(data), job.moveToDelayed(this.now() + this.lockDuration, token)]);
+    this.track(this.runLocalEffect(job, data, redelivered, left));
+    await left;
+    throw new DelayedError();
   }
 
-  /** The step's effect result if its effect finished in this process (one Redis round trip fewer). */
-  private localResult(job: Job<CommandJob, Reply>, command: CommandJob): EffectReturn | undefined {
-    const childId = `${job.id}-e${command.step}`;
-    const local = this.localResults.get(childId);
-    if (!local || local.nonce !== command.nonce) return undefined;
-    this.localResults.delete(childId);
-    return local.result;
+  /** Runs the effect and hands its result to the command's job, which goes back to its mailbox. */
+  private async runLocalEffect(job: Job<CommandJob, Reply>, data: CommandJob, redelivered: boolean, left: Promise<unknown>): Promise<void> {
+    const lease = this.lockDuration;
+    const renew = setInterval(() => void job.changeDelay(lease).catch(() => {}), lease / 2);
+    try {
+      const result = await this.withEffectPlace(() => this.runEffect(data, redelivered));
+      // Written only once the job has left the mailbox; if it could not, another delivery owns it now.
+      if (!(await left.then(() => true, () => false))) return;
+      clearInterval(renew);
+      // In this order on the one connection: whoever picks the job up finds the result in it.
+      await Promise.all([job.updateData({ ...data, result }), job.promote()]);
+    } catch (error) {
+      // The job is no longer ours (delivered again after a lapsed lease) or Redis is away: the lease brings it back.
+      this.options.logger.warn({ err: error, commandId: data.id, key: data.key }, 'effect result not handed back; the command is delivered again');
+    } finally {
+      clearInterval(renew);
+    }
   }
 
-  private async effectResult(job: Job<CommandJob, Reply>, step: number): Promise<EffectReturn | undefined> {
-    const values = await job.getChildrenValues<EffectReturn>();
-    return values[`${this.options.prefix}:${EFFECTS_QUEUE}:${job.id}-e${step}`];
+  private track(running: Promise<void>): void {
+    this.effectsRunning.add(running);
+    void running.finally(() => this.effectsRunning.delete(running));
   }
 
-  private async runEffect(job: Job<EffectJob, EffectReturn>): Promise<EffectReturn> {
-    const { key, type, commandId, callId, effect } = job.data;
+  /** At most `effectConcurrency` effects at once in this process; the rest wait their turn. */
+  private async withEffectPlace<T>(work: () => Promise<T>): Promise<T> {
+    if (this.effectsActive >= (this.options.effectConcurrency ?? 64)) await new Promise<void>((resolve) => this.effectQueue.push(resolve));
+    this.effectsActive++;
+    try {
+      return await work();
+    } finally {
+      this.effectsActive--;
+      this.effectQueue.shift()?.();
+    }
+  }
+
+  private async runEffect(command: CommandJob, redelivered: boolean): Promise<EffectResult> {
+    const { key, type, id: commandId, callId, effect } = command;
     const definition = this.handlerOf(key, type)?.definition;
     const log = this.options.logger.child({ commandId, key, type, callId, effect: true });
     const started = performance.now();
     let settled: Settled<unknown>;
     try {
       if (!definition?.effect) throw new Error(`no effect for "${type}" of ${key}`);
-      const redelivered = job.attemptsStarted > 1 || (job.stalledCounter ?? 0) > 0;
       settled = { ok: true, value: (await definition.effect({ key, commandId, callId, log, redelivered }, effect)) ?? null };
     } catch (error) {
       log.error({ err: error }, 'effect failed');
       settled = { ok: false, error: (error as Error)?.message ?? String(error) };
     }
     return { ...settled, ms: Math.round((performance.now() - started) * 10) / 10, finishedAt: this.now() };
+  }
+
+  private get lockDuration(): number {
+    return this.options.lockDurationMs ?? 30_000;
   }
 
   private handlerOf(key: string, type: string) {

@@ -88,7 +88,7 @@ describe('effects: a slow step runs outside the mailbox and settles back in it',
   });
 });
 
-test("an effect's result reaches its settle as Redis stores it (JSON), also when handed over in-process; a released id's rerun sees its own", async () => {
+test("an effect's result reaches its settle as Redis stores it (JSON, written into the command's job); a released id's rerun sees its own", async () => {
   const prefix = uniquePrefix('fxjson');
   const runtime = await ActorRuntime.create({ redis: t.redis.endpoint, prefix, partitions: 1, retentionSeconds: 600, logger: testLogger, pollIntervalMs: 200 });
   let runs = 0;
