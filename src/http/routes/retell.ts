@@ -21,14 +21,14 @@ export function retellRoutes(deps: HttpDeps): Router {
   const { limits } = deps.config;
 
   router.post('/retell/function', answerRefusals, async (ctx) => {
-    const body = validate(functionCallSchema, parseJson(await signedBody(ctx, deps, limits.functionBytes)));
+    const body = await signedBody(ctx, deps, limits.functionBytes, (raw) => validate(functionCallSchema, parseJson(raw)));
     await respond(ctx, { call: body.call, name: body.name, args: body.args, signature: signatureOf(ctx) }, deps);
   });
 
   // Args at the root next to a signed `call` (custom integrations); Retell's own args-only
   // mode sends no call and must use the agent URL below.
   router.post('/retell/functions/:name', answerRefusals, async (ctx) => {
-    const { call, ...args } = validate(rootArgsSchema, parseJson(await signedBody(ctx, deps, limits.functionBytes)));
+    const { call, ...args } = await signedBody(ctx, deps, limits.functionBytes, (raw) => validate(rootArgsSchema, parseJson(raw)));
     if (call === undefined || call === null) {
       throw new HttpError(400, 'missing_call', 'an args-only body carries no call: configure the tool URL /retell/agents/{token}/functions/{name}');
     }
@@ -38,14 +38,14 @@ export function retellRoutes(deps: HttpDeps): Router {
   // Retell's "Payload: args only": the tenant comes from the URL's secret token, bound to one
   // company in the catalog (set once by the operator in Retell). There is no call, so no caller.
   router.post('/retell/agents/:token/functions/:name', answerRefusals, async (ctx) => {
-    const args = validate(rootArgsSchema, parseJson(await signedBody(ctx, deps, limits.functionBytes)));
+    const args = await signedBody(ctx, deps, limits.functionBytes, (raw) => validate(rootArgsSchema, parseJson(raw)));
     const company = deps.core.catalog.companyForToolToken(ctx.params.token!);
     if (!company) throw new HttpError(403, 'unknown_tenant', 'no business is configured for this agent URL');
     await respond(ctx, { company, name: ctx.params.name!, args, signature: signatureOf(ctx) }, deps);
   });
 
   router.post('/retell/webhook', async (ctx) => {
-    const envelope = validate(webhookEnvelopeSchema, parseJson(await signedBody(ctx, deps, limits.webhookBytes)));
+    const envelope = await signedBody(ctx, deps, limits.webhookBytes, (raw) => validate(webhookEnvelopeSchema, parseJson(raw)));
     // Chat agents' events ({event, chat}) and events we do not store are acknowledged, not refused.
     if (!isCallEvent(envelope.event) || envelope.call === undefined) {
       ctx.body = { success: true, ignored: envelope.event };
@@ -97,18 +97,28 @@ async function respond(ctx: Context, request: FunctionRequest, deps: HttpDeps): 
 const signatureOf = (ctx: Context) => ctx.get('x-retell-signature');
 
 /**
- * The raw body, once its Retell signature checked out and was never used before (401
- * otherwise, nothing processed, nothing revealed).
+ * The body read by `read`, once its Retell signature checked out and was never used before
+ * (401 otherwise, nothing processed, nothing revealed). The signed bytes are parsed while the
+ * ledger's answer is on its way; a parse error counts only for a signature used the first time.
  */
-async function signedBody(ctx: Context, deps: HttpDeps, limit: number): Promise<string> {
+async function signedBody<T>(ctx: Context, deps: HttpDeps, limit: number, read: (raw: string) => T): Promise<T> {
   const raw = await readRawBody(ctx, limit, deps.bodyBudget);
   const signature = signatureOf(ctx) || undefined;
   if (!verifyRetellSignature(raw, signature, deps.config.retellApiKey, deps.now())) {
     throw new HttpError(401, 'invalid_signature', 'x-retell-signature is missing or does not match');
   }
-  const first = await deps.core.signatures.firstUse(signature!).catch(() => {
+  const first = deps.core.signatures.firstUse(signature!);
+  first.catch(() => {}); // awaited below, after the parse
+  let body: { value: T } | { error: unknown };
+  try {
+    body = { value: read(raw) };
+  } catch (error) {
+    body = { error };
+  }
+  const unused = await first.catch(() => {
     throw new HttpError(503, 'unavailable', 'the signature ledger (Redis) does not answer');
   });
-  if (!first) throw new HttpError(401, 'replayed_signature', 'this x-retell-signature was already used');
-  return raw;
+  if (!unused) throw new HttpError(401, 'replayed_signature', 'this x-retell-signature was already used');
+  if ('error' in body) throw body.error;
+  return body.value;
 }
