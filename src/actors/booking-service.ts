@@ -55,9 +55,8 @@ export class BookingService {
     if (!entry) return { status: 'rejected', code: 'unknown_service', message: `unknown service ${input.serviceId}` };
     const startUtc = Date.parse(input.start);
     const key = slotKeyAt(input.companyId, entry.calendarKey, startUtc, entry.company.timeZone);
-    // A repeat of a command already sent joins it or gets its reply: no Cal.com read for it. Views
-    // fresh already need no read, so then there is nothing to ask Redis first.
-    if (!this.viewsFresh(entry, startUtc) && !(await this.deps.slot.knows(key, commandId).catch(() => false))) await this.freshenViews(entry, startUtc);
+    // The double-check against Cal.com is the booking's effect's (outside the mailbox, after the
+    // hold): a repeat of a command already sent joins it or gets its reply without any read.
     const reply = await outcomeOf(this.deps.slot.book(key, input, send(commandId, input.callId, deadlineMs)));
     if (reply.status !== 'slot_unavailable') return reply;
     return { ...reply, alternatives: await this.alternatives(entry, startUtc).catch(() => []) };
@@ -126,31 +125,10 @@ export class BookingService {
     return { ...reply, alternatives: await this.alternatives(entry, startUtc).catch(() => []) };
   }
 
-  /**
-   * The double-check's Cal.com read, done before the command is sent: the booking's effect then
-   * finds a fresh view instead of asking Cal.com once more. Best effort — if this fails or an
-   * invalidation races it, the effect asks Cal.com itself.
-   */
-  private async freshenViews(entry: ServiceEntry, startUtc: number): Promise<void> {
-    await Promise.all(
-      this.weeksOf(entry, startUtc).map((week) => this.deps.availability.ensureFresh(week, this.deps.freshViewMs).catch(() => undefined)),
-    );
-  }
-
   /** Whether this command was already sent to the actor of the appointment (a repeat gets its first answer). */
   async alreadySent(commandId: string, companyId: string, appointmentId: number): Promise<boolean> {
     const key = await this.keyOfAppointment(companyId, appointmentId);
     return !!key && (await this.deps.slot.knows(key, commandId).catch(() => false));
-  }
-
-  private viewsFresh(entry: ServiceEntry, startUtc: number): boolean {
-    return this.weeksOf(entry, startUtc).every((week) => this.deps.availability.freshView(week, this.deps.freshViewMs));
-  }
-
-  /** The calendar-weeks a booking's segments are double-checked against. */
-  private weeksOf(entry: ServiceEntry, startUtc: number) {
-    const calendar = { companyId: entry.company.id, calendarKey: entry.calendarKey, zone: entry.company.timeZone };
-    return entry.segments.map((segment) => ({ ...calendar, eventTypeId: segment.eventTypeId, at: startUtc + segment.offsetMinutes * 60_000 }));
   }
 
   /** The slot key of an existing appointment, from the store. */

@@ -58,7 +58,8 @@ export function slotEnvelope(deps: { store: Store; observeOutcome?(command: Book
   const reportWaits: Middleware = async ({ ctx, options }, next) => {
     const { result, calcomMs } = await measureWaits(next);
     if (isDeferred(result) || !(options as SlotHandlerOptions).timed || typeof result !== 'object' || result === null) return result;
-    return { ...result, calcomMs: Math.round((calcomMs + ctx.effectMs) * 10) / 10, mailboxMs: ctx.waitedBehindMs };
+    // Only the Cal.com requests count as waits: the effect's own work (payloads, checks) is ours.
+    return { ...result, calcomMs: Math.round((calcomMs + ctx.effectWaitMs) * 10) / 10, mailboxMs: ctx.waitedBehindMs };
   };
 
   return [reportWaits, releaseTransient, rememberResults, countOutcomes];

@@ -102,20 +102,6 @@ export class AvailabilityCache {
     return view && this.now() - view.fetchedAt < maxAgeMs ? view : undefined;
   }
 
-  /**
-   * A view of the week no older than `maxAgeMs`: the cached one if it is, else a fetch now
-   * (shared with one already under way). The booking path calls this before it enters the
-   * slot actor, so the actor's double-check finds a fresh view instead of waiting on Cal.com
-   * while the mailbox holds every other key's commands behind it. Undefined if an
-   * invalidation raced the fetch (then the actor asks Cal.com itself).
-   */
-  async ensureFresh(week: CalendarWeek, maxAgeMs: number): Promise<WeekView | undefined> {
-    const fresh = this.freshView(week, maxAgeMs);
-    if (fresh) return fresh;
-    await this.fetch(week, entryKey(week));
-    return this.freshView(week, maxAgeMs);
-  }
-
   /** Drops every event type's entry for the calendar-week containing `at` (or all weeks). */
   invalidate(companyId: string, calendarKey: string, at?: { zone: string; at: number }): void {
     const prefix = `${companyId}|${calendarKey}|`;

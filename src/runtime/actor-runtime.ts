@@ -16,6 +16,7 @@ import {
   type OutputOf,
   type Settled,
 } from './actor.ts';
+import { measureWaits } from '../observability/waits.ts';
 import { closeWorker } from './close-worker.ts';
 import { commandSchema, failure, jobIdOf, type Command, type Reply } from './command.ts';
 import { mailboxName, partitionOf } from './partition.ts';
@@ -82,11 +83,12 @@ interface CommandJob extends Command {
   step?: number;
   effect?: unknown;
   result?: EffectResult;
-  /** Time the command's effects took so far, ms. */
+  /** Time the command's effects took so far, and of it their waits on outside services, ms. */
   effectMs?: number;
+  effectWaitMs?: number;
 }
 
-type EffectResult = Settled<unknown> & { ms: number; finishedAt: number };
+type EffectResult = Settled<unknown> & { ms: number; waitMs: number; finishedAt: number };
 
 /**
  * Slot actors on BullMQ. Keys are hashed onto N partition queues ("mailboxes"); each
@@ -336,12 +338,13 @@ export class ActorRuntime {
     const waitSeconds = Math.max(0, this.now() - arrived) / 1000;
     const waitedBehindMs = Math.max(0, (this.lastFinished.get(job.queueName) ?? 0) - arrived);
     const effectMs = (command.effectMs ?? 0) + (result?.ms ?? 0);
-    const outcome = await this.dispatch(command, { waitedBehindMs, effectMs, log, releaseId: () => this.released.add(job.id!) }, result);
+    const effectWaitMs = (command.effectWaitMs ?? 0) + (result?.waitMs ?? 0);
+    const outcome = await this.dispatch(command, { waitedBehindMs, effectMs, effectWaitMs, log, releaseId: () => this.released.add(job.id!) }, result);
     this.lastFinished.set(job.queueName, this.now());
 
     if (isDeferred(outcome)) {
       this.options.observer?.jobFinished?.('completed', waitSeconds);
-      return this.deferEffect(job, token, { ...command, step: (command.step ?? -1) + 1, effect: outcome.effect, effectMs, result: undefined }, false);
+      return this.deferEffect(job, token, { ...command, step: (command.step ?? -1) + 1, effect: outcome.effect, effectMs, effectWaitMs, result: undefined }, false);
     }
     const reply = outcome as Reply;
     this.options.observer?.jobFinished?.(reply.ok ? 'completed' : 'failed', waitSeconds);
@@ -409,15 +412,17 @@ export class ActorRuntime {
     const definition = this.handlerOf(key, type)?.definition;
     const log = this.options.logger.child({ commandId, key, type, callId, effect: true });
     const started = performance.now();
-    let settled: Settled<unknown>;
-    try {
-      if (!definition?.effect) throw new Error(`no effect for "${type}" of ${key}`);
-      settled = { ok: true, value: (await definition.effect({ key, commandId, callId, log, redelivered }, effect)) ?? null };
-    } catch (error) {
-      log.error({ err: error }, 'effect failed');
-      settled = { ok: false, error: (error as Error)?.message ?? String(error) };
-    }
-    return { ...settled, ms: Math.round((performance.now() - started) * 10) / 10, finishedAt: this.now() };
+    const waits = await measureWaits(async (): Promise<Settled<unknown>> => {
+      try {
+        if (!definition?.effect) throw new Error(`no effect for "${type}" of ${key}`);
+        return { ok: true, value: (await definition.effect({ key, commandId, callId, log, redelivered }, effect)) ?? null };
+      } catch (error) {
+        log.error({ err: error }, 'effect failed');
+        return { ok: false, error: (error as Error)?.message ?? String(error) };
+      }
+    });
+    const round = (ms: number) => Math.round(ms * 10) / 10;
+    return { ...waits.result, ms: round(performance.now() - started), waitMs: round(waits.calcomMs), finishedAt: this.now() };
   }
 
   private get lockDuration(): number {
@@ -430,7 +435,7 @@ export class ActorRuntime {
 
   private async dispatch(
     command: CommandJob,
-    extra: Pick<ActorContext, 'waitedBehindMs' | 'effectMs' | 'log' | 'releaseId'>,
+    extra: Pick<ActorContext, 'waitedBehindMs' | 'effectMs' | 'effectWaitMs' | 'log' | 'releaseId'>,
     result: Settled<unknown> | undefined,
   ): Promise<Reply | Deferred<unknown>> {
     const handler = this.handlerOf(command.key, command.type);

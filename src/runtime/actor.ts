@@ -19,6 +19,8 @@ export interface ActorContext {
   waitedBehindMs: number;
   /** Time this command's effects have taken so far (outside the mailbox), in ms. */
   effectMs: number;
+  /** Of `effectMs`, the time they waited on outside services (Cal.com requests, as `measureWaits` counts them). */
+  effectWaitMs: number;
   log: Logger;
   /**
    * Marks this run's reply as not final: the asker still receives it, but the command id
