@@ -92,7 +92,8 @@ async function openLoop(ratePerSecond: number, durationMs: number, startAt: numb
     const due = startAt + i * interval;
     const wait = due - performance.now();
     if (wait > 0.5) await sleep(wait);
-    fire(i, due);
+    // A late send counts from when it was due; an early one (timers round to whole ms) from when it left.
+    fire(i, Math.max(due, performance.now()));
   }
 }
 
