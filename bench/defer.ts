@@ -91,7 +91,7 @@ async function measure(type: 'noop' | 'book', label: string) {
     await monitor.call('slowlog', 'reset');
     const by = new Map<string, number[]>();
     for (const [, , us, args] of log) {
-      const name = args[0]!.toLowerCase() === 'evalsha' ? `evalsha ${String(args[3] ?? '').replace(/^.*:(mailbox-\d+|effects):?/, '$1:')}` : args[0]!.toLowerCase();
+      const name = args[0]!.toLowerCase() === 'evalsha' ? `evalsha ${String(args[3] ?? '').replace(/^.*:(mailbox-\d+):?/, '$1:')}` : args[0]!.toLowerCase();
       const k = name.replace(/mailbox-\d+/, 'mailbox').replace(/c_[\w-]+/, 'ID');
       by.set(k, [...(by.get(k) ?? []), us]);
     }

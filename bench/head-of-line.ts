@@ -3,7 +3,7 @@
 // 16 mailboxes. Once a second the "slow key" receives a command whose work takes 1,000 ms; meanwhile
 // no-ops arrive open-loop at 100/s on other keys, every other one on a key hashed onto the slow
 // key's mailbox, the rest onto the other 15. Two modes, one after the other in the same run:
-//   deferred — the 1,000 ms is an effect (`ctx.defer`), run on the effects queue outside the mailbox;
+//   deferred — the 1,000 ms is an effect (`ctx.defer`), run outside the mailbox while the command waits;
 //   blocking — the 1,000 ms is slept inside `run` (the old way), holding the mailbox.
 // Latency is measured from each command's scheduled send time (open loop: a late send counts).
 import { setTimeout as sleep } from 'node:timers/promises';
