@@ -90,6 +90,9 @@ interface CommandJob extends Command {
 
 type EffectResult = Settled<unknown> & { ms: number; waitMs: number; finishedAt: number };
 
+/** Where versions before in-process effects queued them (see `releaseEffectsOfEarlierVersions`). */
+const LEGACY_EFFECTS_QUEUE = 'effects';
+
 /**
  * Slot actors on BullMQ. Keys are hashed onto N partition queues ("mailboxes"); each
  * mailbox is consumed by one job at a time across all processes (worker concurrency 1
@@ -174,6 +177,7 @@ export class ActorRuntime {
   /** Starts one worker per mailbox in this process. */
   async startConsuming(): Promise<void> {
     if (this.workers.length > 0) return;
+    await this.releaseEffectsOfEarlierVersions();
     const lockDuration = this.lockDuration;
     for (const [index, queue] of this.queues.entries()) {
       const worker = new Worker<CommandJob, Reply>(queue.name, (job, token) => this.process(job, token!), {
@@ -204,6 +208,28 @@ export class ActorRuntime {
       void worker.run();
     }
     await Promise.all(this.workers.map((worker) => worker.waitUntilReady()));
+  }
+
+  /**
+   * Commands parked by an earlier version — each effect a child job on an `effects` queue, the
+   * command waiting for it — come back to their mailboxes, where their effect runs again as a
+   * redelivery (no worker here takes that queue any more). An effect an older process still
+   * holds (its lock is alive) is left to finish; its command then comes back by itself.
+   */
+  private async releaseEffectsOfEarlierVersions(): Promise<void> {
+    const legacy = new Queue(LEGACY_EFFECTS_QUEUE, { connection: this.connection, prefix: this.options.prefix });
+    try {
+      for (const child of await legacy.getJobs(['waiting', 'delayed', 'prioritized', 'paused', 'active'])) {
+        if (!child || (await this.connection.exists(`${legacy.toKey(child.id!)}:lock`))) continue;
+        await child.removeChildDependency(); // the command's last child: it moves back to its mailbox
+        await child.remove();
+        this.options.logger.warn({ jobId: child.id, parent: child.parentKey }, 'effect of an earlier version: its command runs it again');
+      }
+    } catch (error) {
+      this.options.logger.warn({ err: error }, 'could not release effects of an earlier version');
+    } finally {
+      await legacy.close();
+    }
   }
 
   /**

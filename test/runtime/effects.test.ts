@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
+import { FlowProducer } from 'bullmq';
 import { z } from 'zod';
 import { ActorRuntime } from '../../src/runtime/actor-runtime.ts';
 import { defineActor, handler } from '../../src/runtime/actor.ts';
+import { jobIdOf } from '../../src/runtime/command.ts';
+import { mailboxName, partitionOf } from '../../src/runtime/partition.ts';
+import { connectRedis } from '../../src/runtime/redis-connection.ts';
 import { testLogger } from '../helpers/logger.ts';
 import { uniquePrefix, useTestRedis } from '../helpers/redis.ts';
 import { exited, spawnConsumer } from './fixtures/spawn.ts';
@@ -142,5 +146,35 @@ test('a process killed during an effect: the effect runs again elsewhere and the
     first.kill('SIGKILL');
     second?.kill('SIGTERM');
     if (second) await exited(second);
+  }
+});
+
+test('a command an earlier version parked on its effects queue comes back to its mailbox and settles once', async () => {
+  const prefix = uniquePrefix('fxlegacy');
+  const key = 'probe:legacy';
+  const id = 'r-legacy';
+  const connection = connectRedis(t.redis.endpoint);
+  const flows = new FlowProducer({ connection, prefix });
+  // What versions with an effects queue left behind: the command waiting for its effect, a child job.
+  const command = { id, type: 'reserve', key, payload: { effectMs: 10 }, deadline: Date.now() + 60_000, step: 0, effect: { effectMs: 10 } };
+  await flows.add({
+    name: 'reserve', queueName: mailboxName(partitionOf(key, 1)), data: command, opts: { jobId: jobIdOf(id) },
+    children: [{ name: 'reserve', queueName: 'effects', data: { key, type: 'reserve', commandId: id, effect: command.effect }, opts: { jobId: `${jobIdOf(id)}-e0` } }],
+  });
+  const runtime = await ActorRuntime.create({ redis: t.redis.endpoint, prefix, partitions: 1, retentionSeconds: 600, logger: testLogger, pollIntervalMs: 200 });
+  const probe = createProbeActor(t.state, prefix);
+  runtime.register(probe);
+  try {
+    await runtime.startConsuming();
+    const reply = await runtime.client(probe).reserve(key, { effectMs: 10 }, { id, deadlineMs: 10_000 });
+    assert.ok(reply.ok && reply.value.settled, JSON.stringify(reply));
+    assert.equal(reply.value.redelivered, true, 'the effect ran again knowing it may have run before');
+    assert.equal(reply.value.effectRuns, 1);
+    assert.deepEqual(await t.state.lrange(`${prefix}:log:${key}`, 0, -1), ['settle:r-legacy'], 'decided once (by the earlier version), settled once');
+    assert.equal(await connection.exists(`${prefix}:effects:${jobIdOf(id)}-e0`), 0, 'the old effect job is gone');
+  } finally {
+    await runtime.close();
+    await flows.close();
+    connection.disconnect();
   }
 });
