@@ -156,7 +156,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   );
   const slot: SlotClient = runtime.client(slotActor);
   if (options.consume ?? true) await runtime.startConsuming();
-  const booking = new BookingService({ slot, catalog, availability, store, now, freshViewMs: options.freshViewMs });
+  const booking = new BookingService({ slot, catalog, availability, store, now });
   metrics.orphanedBookings.set(await store.orphans.openCount());
 
   return {

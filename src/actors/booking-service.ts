@@ -26,8 +26,6 @@ export interface BookingServiceDeps {
   availability: AvailabilityCache;
   store: Store;
   now: () => number;
-  /** How young a cached view must be for the slot actor to trust it instead of asking Cal.com. */
-  freshViewMs: number;
 }
 
 /**
