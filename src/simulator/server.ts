@@ -170,6 +170,7 @@ export async function startCalcomSimulator(options: CalcomSimulatorOptions = {})
     let status: number;
     let body: unknown;
     let codeOverride: string | undefined;
+    const webhooksBefore = state.webhooks.flush(); // the sender's chain; an emit replaces it
     try {
       const requestBody = parseJson(text);
       if (decision.fault === 'shift_start') shiftStart(requestBody);
@@ -183,7 +184,9 @@ export async function startCalcomSimulator(options: CalcomSimulatorOptions = {})
     // Cal.com delivers the webhooks a request caused before it answers that request: the booking
     // handler awaits handleWebhookTrigger, which awaits every sendPayload (RegularBookingService.ts,
     // handleWebhookTrigger.ts; handleCancelBooking.ts awaits its sendPayload promises alike).
-    await state.webhooks.flush();
+    // A request that caused none (a read) does not wait for other requests' deliveries.
+    const webhooksCaused = state.webhooks.flush();
+    if (webhooksCaused !== webhooksBefore) await webhooksCaused;
     if (decision.fault === 'take_effect_then_drop') {
       state.countResponse(op, 'take_effect_then_drop');
       req.socket.destroy();

@@ -109,8 +109,9 @@ export function meetingWebhookBody(calendar: SimCalendar, triggerEvent: 'MEETING
 }
 
 /**
- * Posts signed webhooks one after another (so a receiver sees them in event order)
- * without delaying the API answer that caused them. `flush()` waits for the queue.
+ * Posts signed webhooks one after another (so a receiver sees them in event order). `flush()`
+ * waits for the queue; the API server awaits it before answering a request that emitted any,
+ * as Cal.com awaits its deliveries (server.ts).
  */
 export class WebhookSender {
   private target: WebhookTarget | undefined;

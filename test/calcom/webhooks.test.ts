@@ -18,6 +18,8 @@ describe('Cal.com-style webhooks from the simulator', () => {
   let receiver: Server;
   let receiverUrl: string;
   const received: Received[] = [];
+  /** The receiver answers each webhook once this resolves (a test may hold it back). */
+  let answerWebhooks: Promise<void> = Promise.resolve();
 
   before(async () => {
     receiver = createServer((req, res) => {
@@ -25,7 +27,7 @@ describe('Cal.com-style webhooks from the simulator', () => {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         received.push({ raw: Buffer.concat(chunks), headers: req.headers });
-        res.writeHead(200).end('ok');
+        void answerWebhooks.then(() => res.writeHead(200).end('ok'));
       });
     });
     await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
@@ -90,6 +92,29 @@ describe('Cal.com-style webhooks from the simulator', () => {
         ['BOOKING_CREATED', 'BOOKING_RESCHEDULED', 'BOOKING_CANCELLED'],
       );
     } finally {
+      await t.client.close();
+    }
+  });
+
+  it('a request that caused no webhook (a read) does not wait for another request’s delivery', async () => {
+    const t = testClient(sim);
+    let release!: () => void;
+    answerWebhooks = new Promise((resolve) => (release = resolve));
+    try {
+      let createAnswered = false;
+      const create = t.client.createBooking({ start: utc(nextMonday(11)), eventTypeId: 12, attendee: attendee(), metadata: { commandId: 'cmd-w2' } }).then((b) => ((createAnswered = true), b));
+      for (const until = Date.now() + 5000; received.length === 0; await new Promise((r) => setTimeout(r, 5))) {
+        if (Date.now() > until) throw new Error('the webhook never arrived');
+      }
+      const day = nextMonday(9);
+      const slots = await t.client.getSlots({ eventTypeId: 12, start: utc(day.startOf('day')), end: utc(day.endOf('day')) });
+      assert.ok(Object.keys(slots).length > 0, 'the read answered');
+      assert.equal(createAnswered, false, 'while the create still waits for its webhook to be taken');
+      release();
+      await create;
+    } finally {
+      release();
+      answerWebhooks = Promise.resolve();
       await t.client.close();
     }
   });
