@@ -221,12 +221,17 @@ export class ActorRuntime {
     try {
       for (const child of await legacy.getJobs(['waiting', 'delayed', 'prioritized', 'paused', 'active'])) {
         if (!child || (await this.connection.exists(`${legacy.toKey(child.id!)}:lock`))) continue;
-        await child.removeChildDependency(); // the command's last child: it moves back to its mailbox
-        await child.remove();
-        this.options.logger.warn({ jobId: child.id, parent: child.parentKey }, 'effect of an earlier version: its command runs it again');
+        try {
+          await child.removeChildDependency(); // the command's last child: it moves back to its mailbox
+          await child.remove();
+          this.options.logger.warn({ jobId: child.id, parent: child.parentKey }, 'effect of an earlier version: its command runs it again');
+        } catch (error) {
+          // One that cannot be released does not keep the others parked.
+          this.options.logger.warn({ err: error, jobId: child.id }, 'could not release an effect of an earlier version');
+        }
       }
     } catch (error) {
-      this.options.logger.warn({ err: error }, 'could not release effects of an earlier version');
+      this.options.logger.warn({ err: error }, 'could not list effects of an earlier version');
     } finally {
       await legacy.close();
     }
@@ -405,7 +410,6 @@ export class ActorRuntime {
       const result = await this.withEffectPlace(() => this.runEffect(data, redelivered));
       // Written only once the job has left the mailbox; if it could not, another delivery owns it now.
       if (!(await left.then(() => true, () => false))) return;
-      clearInterval(renew);
       // In this order on the one connection: whoever picks the job up finds the result in it.
       await Promise.all([job.updateData({ ...data, result }), job.promote()]);
     } catch (error) {
