@@ -115,6 +115,8 @@ const DEFAULT_TIMEOUT_MS = 5000;
 const MAX_LIST_PAGES = 10;
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const noop = () => {};
+/** An answer that carries no data (a released reservation). */
+const successOnly = z.looseObject({ status: z.literal('success') });
 const silent: CalcomLogger = { debug: noop, info: noop, warn: noop, error: noop };
 
 /**
@@ -259,7 +261,7 @@ export class CalcomClient {
   /** DELETE /v2/slots/reservations/{uid}. An unknown/expired reservation counts as released. */
   async releaseReservation(uid: string, opts?: CallOptions): Promise<void> {
     try {
-      await this.send('release_reservation', { method: 'DELETE', path: `/v2/slots/reservations/${enc(uid)}` }, z.looseObject({ status: z.literal('success') }), opts);
+      await this.send('release_reservation', { method: 'DELETE', path: `/v2/slots/reservations/${enc(uid)}` }, successOnly, opts);
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }

@@ -111,8 +111,17 @@ export const paginationSchema = z.looseObject({
 });
 export type CalcomPagination = z.output<typeof paginationSchema>;
 
-export const successEnvelope = <T extends z.ZodType>(data: T) =>
-  z.looseObject({ status: z.literal('success'), data });
+/**
+ * `{ status: 'success', data }` around a data schema, built once per data schema: a new zod
+ * object compiles its parser on first use, which cost ~0.3 ms on every Cal.com answer.
+ */
+export function successEnvelope<T extends z.ZodType>(data: T) {
+  let envelope = envelopes.get(data) as ReturnType<typeof buildEnvelope<T>> | undefined;
+  if (!envelope) envelopes.set(data, (envelope = buildEnvelope(data)));
+  return envelope;
+}
+const buildEnvelope = <T extends z.ZodType>(data: T) => z.looseObject({ status: z.literal('success'), data });
+const envelopes = new WeakMap<z.ZodType, z.ZodType>();
 
 export const bookingListEnvelopeSchema = z.looseObject({
   status: z.literal('success'),
@@ -128,17 +137,36 @@ export { normalizePhoneNumber } from './attendee.ts';
 
 /** Accepts a Date or an ISO string with an offset; yields UTC ISO with milliseconds and `Z`. */
 export const utcInstantSchema = z.union([z.date(), z.string()]).transform((value, ctx) => {
-  const dt =
-    value instanceof Date
-      ? DateTime.fromJSDate(value)
-      : DateTime.fromISO(value, { setZone: true });
-  const hasOffset = value instanceof Date || /(Z|[+-]\d\d:?\d\d)$/i.test(value);
-  if (!dt.isValid || !hasOffset) {
+  const utc = typeof value === 'string' ? (commonInstant(value) ?? isoInstant(value)) : isoInstant(value);
+  if (utc === undefined) {
     ctx.addIssue({ code: 'custom', message: 'must be an ISO 8601 instant with an offset (e.g. 2025-01-10T09:00:00Z)' });
     return z.NEVER;
   }
-  return dt.toUTC().toISO() as string;
+  return utc;
 });
+
+/** Any ISO 8601 form luxon reads (week and ordinal dates too), with an offset; as UTC ISO. */
+function isoInstant(value: Date | string): string | undefined {
+  const dt = value instanceof Date ? DateTime.fromJSDate(value) : DateTime.fromISO(value, { setZone: true });
+  const hasOffset = value instanceof Date || /(Z|[+-]\d\d:?\d\d)$/i.test(value);
+  return dt.isValid && hasOffset ? (dt.toUTC().toISO() as string) : undefined;
+}
+
+/**
+ * The form nearly every instant comes in (`2025-01-10T09:00:00.000Z`, `…T10:00+01:00`), read
+ * without luxon (a tenth of its time); undefined for any other form, which luxon then reads.
+ * Date.parse rolls 30 February over to March, so the fields are checked first.
+ */
+function commonInstant(value: string): string | undefined {
+  const m = COMMON_INSTANT.exec(value);
+  if (!m) return undefined;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map((field) => Number(field ?? 0)) as [number, number, number, number, number, number];
+  const days = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (month < 1 || month > 12 || day < 1 || day > days || hour > 23 || minute > 59 || second > 59) return undefined;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
+}
+const COMMON_INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?(?:Z|[+-](?:0\d|1[0-4]):[0-5]\d)$/;
 
 const timeZoneSchema = z.string().refine(isValidTimeZone, 'must be an IANA time zone');
 
