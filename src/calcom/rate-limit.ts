@@ -88,22 +88,23 @@ export class RateLimitPacer {
 
   schedule(maxWaitMs: number): number | undefined {
     const now = this.now();
-    this.sends = this.sends.filter((t) => t > now - this.windowMs);
+    // `sends` stays ascending, so every count below is a binary search: with a busy key the
+    // window holds a thousand sends, and filtering them on each request cost ~70 µs.
+    this.sends.splice(0, firstAbove(this.sends, now - this.windowMs));
     let t = Math.max(now, this.blockedUntil);
     for (let i = 0; i < 4; i++) {
       const before = t;
       const s = this.server;
       if (s && t < s.resetAt && this.bookedSince(s.observedAfter, s.resetAt) >= s.remaining) t = s.resetAt;
       if (this.limit !== undefined) {
-        const inWindow = this.sends.filter((x) => x > t - this.windowMs && x <= t);
-        if (inWindow.length >= this.limit) t = Math.max(t, inWindow[inWindow.length - this.limit]! + this.windowMs);
+        const last = firstAbove(this.sends, t); // sends in (t - window, t] end here
+        const inWindow = last - firstAbove(this.sends, t - this.windowMs);
+        if (inWindow >= this.limit) t = Math.max(t, this.sends[last - this.limit]! + this.windowMs);
       }
       if (t === before) break;
     }
     if (t - now > maxWaitMs) return undefined;
-    const at = this.sends.findIndex((x) => x > t);
-    if (at === -1) this.sends.push(t);
-    else this.sends.splice(at, 0, t);
+    this.sends.splice(firstAbove(this.sends, t), 0, t);
     return t - now;
   }
 
@@ -130,9 +131,32 @@ export class RateLimitPacer {
     if (this.server) this.server.remaining = 0;
   }
 
+  /** Sends booked in (after, until). */
   private bookedSince(after: number, until: number): number {
-    let n = 0;
-    for (const x of this.sends) if (x > after && x < until) n++;
-    return n;
+    return Math.max(0, firstAtLeast(this.sends, until) - firstAbove(this.sends, after));
   }
+}
+
+/** Index of the first element of an ascending array greater than `value` (its length if none). */
+function firstAbove(sorted: readonly number[], value: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! > value) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/** Index of the first element of an ascending array not less than `value` (its length if none). */
+function firstAtLeast(sorted: readonly number[], value: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! >= value) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
 }
