@@ -133,29 +133,20 @@ export class RateLimitPacer {
 
   /** Sends booked in (after, until). */
   private bookedSince(after: number, until: number): number {
-    return Math.max(0, firstAtLeast(this.sends, until) - firstAbove(this.sends, after));
+    return Math.max(0, firstIndex(this.sends, (x) => x >= until) - firstAbove(this.sends, after));
   }
 }
 
 /** Index of the first element of an ascending array greater than `value` (its length if none). */
-function firstAbove(sorted: readonly number[], value: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid]! > value) hi = mid;
-    else lo = mid + 1;
-  }
-  return lo;
-}
+const firstAbove = (sorted: readonly number[], value: number): number => firstIndex(sorted, (x) => x > value);
 
-/** Index of the first element of an ascending array not less than `value` (its length if none). */
-function firstAtLeast(sorted: readonly number[], value: number): number {
+/** Index of the first element for which `reached` holds, in an ascending array where it holds from some point on. */
+function firstIndex(sorted: readonly number[], reached: (x: number) => boolean): number {
   let lo = 0;
   let hi = sorted.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (sorted[mid]! >= value) hi = mid;
+    if (reached(sorted[mid]!)) hi = mid;
     else lo = mid + 1;
   }
   return lo;

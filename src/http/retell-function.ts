@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { CompanyConfig } from '../catalog/index.ts';
 import { cleanPhone } from '../domain/index.ts';
+import { remembered } from '../domain/remembered.ts';
 import { placeholderArgs, normalizeArgs, type NormalizedArgs } from '../retell/args.ts';
 import { companyOfCall } from '../retell/call-events.ts';
 import { callParties } from '../retell/call-parties.ts';
@@ -78,15 +79,13 @@ export async function runFunction(deps: HttpDeps, request: FunctionRequest): Pro
  */
 function customerPhoneOf(call: RetellCall): string | undefined {
   const raw = callParties(call).customer;
-  if (!raw) return undefined;
-  // A call asks several functions from one number: libphonenumber's ~0.5 ms is spent once per number.
-  if (cleanedPhones.has(raw)) return cleanedPhones.get(raw);
-  const phone = cleanPhone(raw);
-  if (cleanedPhones.size >= 10_000) cleanedPhones.clear();
-  cleanedPhones.set(raw, phone.ok ? phone.value : undefined);
-  return phone.ok ? phone.value : undefined;
+  return raw ? cleanedCustomerPhone(raw) : undefined;
 }
-const cleanedPhones = new Map<string, string | undefined>();
+/** A call asks several functions from one number: libphonenumber's ~0.5 ms is spent once per number. */
+const cleanedCustomerPhone = remembered((raw) => {
+  const phone = cleanPhone(raw);
+  return phone.ok ? phone.value : undefined;
+});
 
 /** The same function with the same args, however the LLM ordered or spelled its keys. */
 function fingerprintOf(functionName: string, args: NormalizedArgs): string {
